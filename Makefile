@@ -1,0 +1,37 @@
+# Two commands do all set-up: `make demo` installs modelspec into .venv and runs it on the
+# example project; `make test` installs the test tools and runs lint, types and tests.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint typecheck unit bench schemas clean
+
+$(BIN)/modelspec: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+demo: $(BIN)/modelspec
+	$(BIN)/modelspec validate
+	$(BIN)/modelspec plan
+
+test: $(BIN)/modelspec lint typecheck unit
+
+lint: $(BIN)/modelspec
+	$(BIN)/ruff check src tests bench
+
+typecheck: $(BIN)/modelspec
+	$(BIN)/mypy
+
+unit: $(BIN)/modelspec
+	$(BIN)/pytest
+
+bench: $(BIN)/modelspec
+	$(BIN)/python bench/run.py --n 2000 --n 10000
+
+schemas: $(BIN)/modelspec
+	$(BIN)/modelspec schema
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""`python -m modelspec` runs the CLI."""
+
+from modelspec.cli import main
+
+main()

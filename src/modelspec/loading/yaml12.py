@@ -1,0 +1,254 @@
+"""Safe, fast YAML 1.2 loading: libyaml parses, a small constructor builds plain data.
+
+Why not yaml.safe_load: PyYAML resolves YAML 1.1 (`NO` becomes False), keeps the
+last of duplicate keys silently and constructs timestamps. Here libyaml composes
+nodes (in C), a YAML 1.2 core-schema resolver types the plain scalars, and the
+constructor below refuses duplicate keys, object tags, merge keys, runaway alias
+expansion and deep nesting, each as a diagnostic with the token's position.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import yaml
+from yaml._yaml import CParser
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from modelspec.diagnostics import Diagnostic, Severity
+from modelspec.loading.documents import Document, SourceFile
+
+__all__ = ["LIMITS", "Limits", "compose_all", "load_text"]
+
+
+class Limits:
+    """Bounds that keep a hostile file from exhausting time or memory."""
+
+    max_file_bytes = 4 * 1024 * 1024
+    max_depth = 64
+    # nodes a document may expand to through aliases (a plain 60-line spec has ~150)
+    max_expanded_nodes = 200_000
+
+
+LIMITS = Limits()
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+
+class _Yaml12Resolver(yaml.resolver.BaseResolver):
+    """The YAML 1.2 core schema: only true/false are booleans, no timestamps, no merge keys."""
+
+
+for _tag, _pattern, _first in (
+    (_BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    (_NULL, r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    (_INT, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (
+        _FLOAT,
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
+    ),
+):
+    _Yaml12Resolver.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+
+
+class _Composer(CParser, _Yaml12Resolver):  # type: ignore[misc]
+    """libyaml's parser and composer with the YAML 1.2 resolver."""
+
+    def __init__(self, stream: str) -> None:
+        CParser.__init__(self, stream)
+        _Yaml12Resolver.__init__(self)
+
+
+def compose_all(text: str) -> list[Node | None]:
+    """Compose every document of text into nodes. Raises yaml.YAMLError on bad syntax."""
+    composer = _Composer(text)
+    try:
+        roots: list[Node | None] = []
+        while composer.check_node():
+            roots.append(composer.get_node())
+        return roots
+    finally:
+        composer.dispose()
+
+
+class _Refused(Exception):
+    """A document breaks a loading rule; carries the diagnostic to report."""
+
+    def __init__(self, node: Node, code: str, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.node = node
+        self.code = code
+        self.message = message
+        self.hint = hint
+
+
+_ALLOWED_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _MAP, _SEQ}
+
+
+class _Constructor:
+    """Builds plain Python data from one document's nodes, counting alias expansion."""
+
+    def __init__(self) -> None:
+        self.expanded = 0
+        self.memo: dict[int, tuple[Any, int]] = {}
+
+    def build(self, node: Node, depth: int) -> tuple[Any, int]:
+        """(value, number of nodes the value expands to)."""
+        if depth > LIMITS.max_depth:
+            raise _Refused(
+                node, "MS105", f"nesting deeper than {LIMITS.max_depth} levels",
+                "flatten the document; specs never need this depth",
+            )
+        tag = node.tag
+        if tag not in _ALLOWED_TAGS:
+            raise _Refused(
+                node, "MS102", f"tag {_short_tag(tag)} is not allowed",
+                "specs are plain data: remove the tag (only !!str, !!int, !!float, !!bool, "
+                "!!null, !!map and !!seq are accepted)",
+            )
+        if isinstance(node, ScalarNode):
+            return _scalar(node), 1
+        key = id(node)
+        seen = self.memo.get(key)
+        if seen is not None:  # an alias: reuse the value, but count its full size
+            self._count(node, seen[1])
+            return seen
+        if isinstance(node, SequenceNode):
+            items = []
+            size = 1
+            for child in node.value:
+                value, n = self.build(child, depth + 1)
+                items.append(value)
+                size += n
+            result: tuple[Any, int] = (items, size)
+        else:
+            assert isinstance(node, MappingNode)
+            mapping: dict[Any, Any] = {}
+            size = 1
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode):
+                    raise _Refused(
+                        key_node, "MS100", "a mapping key must be a plain value, not a list or mapping",
+                        "use a string key",
+                    )
+                if key_node.tag == _STR and key_node.value == "<<" and not key_node.style:
+                    raise _Refused(
+                        key_node, "MS100", "merge keys (<<) are not part of YAML 1.2",
+                        "write the keys out in full",
+                    )
+                k = _scalar(key_node)
+                if k in mapping:
+                    raise _Refused(
+                        key_node, "MS101", f"duplicate key {k!r}",
+                        "each key may appear once in a mapping: remove or rename one of them",
+                    )
+                value, n = self.build(value_node, depth + 1)
+                mapping[k] = value
+                size += n + 1
+            result = (mapping, size)
+        self.memo[key] = result
+        self._count(node, 0)
+        return result
+
+    def _count(self, node: Node, n: int) -> None:
+        self.expanded += n
+        if self.expanded > LIMITS.max_expanded_nodes:
+            raise _Refused(
+                node, "MS103",
+                f"aliases expand this document past {LIMITS.max_expanded_nodes:,} nodes",
+                "this looks like an alias bomb (billion laughs); write the data out instead of "
+                "nesting aliases",
+            )
+
+
+def _short_tag(tag: str) -> str:
+    prefix = "tag:yaml.org,2002:"
+    return "!!" + tag[len(prefix):] if tag.startswith(prefix) else tag
+
+
+def _scalar(node: ScalarNode) -> Any:
+    tag, value = node.tag, node.value
+    if tag == _STR:
+        return value
+    if tag == _INT:
+        if value.startswith("0o"):
+            return int(value[2:], 8)
+        if value.startswith("0x"):
+            return int(value[2:], 16)
+        try:
+            return int(value)
+        except ValueError:
+            raise _Refused(node, "MS100", f"{value!r} is not an integer", "quote it to keep a string") from None
+    if tag == _FLOAT:
+        lowered = value.lower()
+        if lowered.endswith("inf"):
+            return -math.inf if lowered.startswith("-") else math.inf
+        if lowered == ".nan":
+            return math.nan
+        try:
+            return float(value)
+        except ValueError:
+            raise _Refused(node, "MS100", f"{value!r} is not a number", "quote it to keep a string") from None
+    if tag == _BOOL:
+        return value.lower() == "true"
+    return None  # null
+
+
+def load_text(path: str, text: str) -> tuple[list[Document], list[Diagnostic]]:
+    """Every non-empty document of one file, or diagnostics saying why not.
+
+    A file with a syntax error yields no documents: its later documents cannot be
+    trusted once the parser is lost. A refused document (duplicate key, tag,
+    alias bomb) is dropped; the file's other documents still load.
+    """
+    source = SourceFile(path, text)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        roots = compose_all(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        context = f" ({exc.context})" if exc.context and exc.problem else ""
+        return [], [
+            Diagnostic(
+                Severity.ERROR, "MS100", f"YAML syntax error: {problem}{context}", path, line, column,
+                hint="fix the YAML syntax at this position (indentation, a missing ':' or quote)",
+            )
+        ]
+    except yaml.YAMLError as exc:
+        return [], [Diagnostic(Severity.ERROR, "MS100", f"YAML error: {exc}", path, 1, 1)]
+    source._roots = roots  # keep for position look-ups only while the caller holds this file
+    documents: list[Document] = []
+    diagnostics: list[Diagnostic] = []
+    for index, root in enumerate(roots):
+        if root is None:
+            continue
+        line = root.start_mark.line + 1
+        try:
+            data, _ = _Constructor().build(root, 0)
+        except _Refused as refused:
+            mark = refused.node.start_mark
+            diagnostics.append(
+                Diagnostic(
+                    Severity.ERROR, refused.code, refused.message, path, mark.line + 1, mark.column + 1,
+                    hint=refused.hint,
+                )
+            )
+            continue
+        if data is None:
+            continue
+        documents.append(Document(source, index, line, data))
+    source._roots = None  # positions are recomposed on demand: keeping nodes costs memory
+    return documents, diagnostics

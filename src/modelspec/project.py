@@ -1,0 +1,141 @@
+"""The project: `modelspec.yaml`, found by searching upward from the working directory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from modelspec.diagnostics import Diagnostic, Severity
+
+__all__ = ["CONFIG_FILE", "Project", "ProjectConfig", "find_root", "load_project"]
+
+CONFIG_FILE = "modelspec.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class StateConfig(_Strict):
+    backend: Literal["local"] = Field("local", description="Where state is kept.")
+    path: str = Field(".modelspec/state.json", description="State file, relative to the project.")
+
+
+class PipelinesConfig(_Strict):
+    engine: Literal["local", "argo", "kubeflow"] = Field(
+        "local", description="local runs the pipeline in apply; argo renders a Workflow."
+    )
+    image: str = Field(
+        "ghcr.io/modelspec/modelspec:0.1.0",
+        description="Container image the rendered pipeline steps run in.",
+    )
+
+
+class RegistryConfig(_Strict):
+    path: str = Field(".modelspec/registry", description="Local model registry directory.")
+    uri: str = Field(
+        "pvc://modelspec-registry",
+        description="Where serving platforms read registered models from (storageUri prefix).",
+    )
+
+
+class ProjectConfig(_Strict):
+    """The contents of modelspec.yaml."""
+
+    project: str = Field(description="Project name.")
+    specs: str = Field("specs", description="Directory holding the spec files.")
+    generated: str = Field("generated", description="Directory apply renders artifacts into.")
+    state: StateConfig = Field(default_factory=StateConfig)
+    pipelines: PipelinesConfig = Field(default_factory=PipelinesConfig)
+    registry: RegistryConfig = Field(default_factory=RegistryConfig)
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    config: ProjectConfig
+
+    @property
+    def name(self) -> str:
+        return self.config.project
+
+    @property
+    def specs_dir(self) -> Path:
+        return self.root / self.config.specs
+
+    @property
+    def generated_dir(self) -> Path:
+        return self.root / self.config.generated
+
+    @property
+    def state_path(self) -> Path:
+        return self.root / self.config.state.path
+
+    @property
+    def work_dir(self) -> Path:
+        """.modelspec/: lock, audit log, backups (git-ignored)."""
+        return self.state_path.parent
+
+    @property
+    def registry_dir(self) -> Path:
+        return self.root / self.config.registry.path
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest directory at or above start that holds modelspec.yaml."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        if (directory / CONFIG_FILE).is_file():
+            return directory
+    return None
+
+
+def load_project(start: Path) -> tuple[Project | None, list[Diagnostic]]:
+    """Find and read modelspec.yaml; every problem is a diagnostic, never an exception."""
+    from modelspec.loading.yaml12 import load_text
+
+    root = find_root(start)
+    if root is None:
+        return None, [
+            Diagnostic(
+                Severity.ERROR,
+                "MS001",
+                f"no {CONFIG_FILE} found in {start} or any parent directory",
+                hint="run `modelspec init DIR` to create a project, or pass -C DIR",
+            )
+        ]
+    path = root / CONFIG_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Diagnostic(Severity.ERROR, "MS002", f"cannot read {CONFIG_FILE}: {exc}", CONFIG_FILE)]
+    docs, diags = load_text(CONFIG_FILE, text)
+    if diags:
+        return None, diags
+    if len(docs) != 1 or not isinstance(docs[0].data, dict):
+        return None, [
+            Diagnostic(
+                Severity.ERROR, "MS001", f"{CONFIG_FILE} must hold one mapping", CONFIG_FILE, 1, 1,
+                hint="start from the file `modelspec init` writes",
+            )
+        ]
+    doc = docs[0]
+    try:
+        config = ProjectConfig.model_validate(doc.data)
+    except ValidationError as exc:
+        out = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            out.append(
+                doc.diagnostic(
+                    "MS001",
+                    f"{CONFIG_FILE}: {'.'.join(map(str, loc)) or 'document'}: {err['msg']}",
+                    loc,
+                    key=err["type"] == "extra_forbidden",
+                )
+            )
+        return None, out
+    return Project(root=root, config=config), []

@@ -1,0 +1,38 @@
+"""Shared fixtures: small projects written into tmp_path."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ProjectFactory = Callable[[dict[str, str]], Path]
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> ProjectFactory:
+    """Write modelspec.yaml and the given spec files (path under specs/ -> YAML text)."""
+
+    def make(files: dict[str, str], config: str = "project: test\n") -> Path:
+        root = tmp_path / "project"
+        (root / "specs").mkdir(parents=True, exist_ok=True)
+        (root / "modelspec.yaml").write_text(config, encoding="utf-8")
+        for rel, text in files.items():
+            path = root / "specs" / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return root
+
+    return make
+
+
+@pytest.fixture
+def example_project(tmp_path: Path) -> Path:
+    """The example project that `modelspec init` writes (specs, config, schemas; no datasets)."""
+    from modelspec.scaffold import project_files, write_files
+
+    root = tmp_path / "example"
+    write_files(root, project_files())
+    return root
