@@ -1,0 +1,42 @@
+"""State storage for plan and apply: backends behind one interface, locks, and the audit log."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from modelspec.state.audit import append_audit, audit_record, read_audit
+from modelspec.state.backend import StateBackend
+from modelspec.state.fileformat import dumps_state, loads_state
+from modelspec.state.local import LocalFileBackend
+from modelspec.state.lock import Lock, LockIdMismatch, LockInfo, NotLocked, StateLocked
+from modelspec.state.memory import MemoryBackend
+from modelspec.state.model import CURRENT_FORMAT_VERSION, ResourceState, State, StateError
+
+if TYPE_CHECKING:
+    from modelspec.project import Project
+
+__all__ = [
+    "CURRENT_FORMAT_VERSION",
+    "LocalFileBackend",
+    "Lock",
+    "LockIdMismatch",
+    "LockInfo",
+    "MemoryBackend",
+    "NotLocked",
+    "ResourceState",
+    "State",
+    "StateBackend",
+    "StateError",
+    "StateLocked",
+    "append_audit",
+    "audit_record",
+    "backend_for",
+    "dumps_state",
+    "loads_state",
+    "read_audit",
+]
+
+
+def backend_for(project: Project) -> StateBackend:
+    """The backend modelspec.yaml names; `local` (a file in the project) is the only one yet."""
+    return LocalFileBackend(project.state_path)

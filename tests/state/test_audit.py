@@ -1,0 +1,66 @@
+"""The audit log: one parseable JSON line per record."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from modelspec.state import StateError, append_audit, audit_record, read_audit
+
+
+def test_each_record_is_one_sorted_json_line(tmp_path: Path) -> None:
+    log = tmp_path / ".modelspec" / "audit.jsonl"
+    append_audit(log, {"z": 1, "a": "multi\nline"})
+    append_audit(log, {"command": "apply", "summary": {"create": 2}})
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2
+    assert lines[0] == '{"a": "multi\\nline", "z": 1}'
+    assert [json.loads(line) for line in lines] == read_audit(log)
+
+
+def test_read_audit_of_a_missing_log_is_empty(tmp_path: Path) -> None:
+    assert read_audit(tmp_path / "audit.jsonl") == []
+
+
+def test_read_audit_names_a_corrupt_line(tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    log.write_text('{"ok": 1}\n{"broken": \n', encoding="utf-8")
+    with pytest.raises(StateError, match=r"audit.jsonl:2 is not valid JSON"):
+        read_audit(log)
+
+
+def test_audit_record_outside_git_has_no_commit(tmp_path: Path) -> None:
+    record = audit_record("apply", {"create": 1}, extra={"waivers": ["w"]}, root=tmp_path)
+    assert record["command"] == "apply"
+    assert record["summary"] == {"create": 1}
+    assert record["waivers"] == ["w"]
+    assert record["git_commit"] is None
+    assert record["time"].endswith("Z") and record["user"] and record["host"]
+
+
+def test_audit_record_reads_the_git_commit(tmp_path: Path) -> None:
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+            cwd=tmp_path,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+
+    try:
+        git("init", "-q")
+        (tmp_path / "f").write_text("x", encoding="utf-8")
+        git("add", "f")
+        git("commit", "-q", "-m", "one")
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("git is not usable here")
+    assert audit_record("plan", {}, root=tmp_path)["git_commit"] == git("rev-parse", "HEAD")
+
+
+def test_extra_cannot_overwrite_standard_fields(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="'user'"):
+        audit_record("apply", {}, extra={"user": "someone else"}, root=tmp_path)
