@@ -48,9 +48,16 @@ class ProjectConfig(_Strict):
     project: str = Field(description="Project name.")
     specs: str = Field("specs", description="Directory holding the spec files.")
     generated: str = Field("generated", description="Directory apply renders artifacts into.")
-    state: StateConfig = Field(default_factory=StateConfig)
-    pipelines: PipelinesConfig = Field(default_factory=PipelinesConfig)
-    registry: RegistryConfig = Field(default_factory=RegistryConfig)
+    state: StateConfig = Field(
+        default_factory=StateConfig, description="Where the last applied state is kept."
+    )
+    pipelines: PipelinesConfig = Field(
+        default_factory=PipelinesConfig,
+        description="How model pipelines run: on this machine (local) or as rendered workflows.",
+    )
+    registry: RegistryConfig = Field(
+        default_factory=RegistryConfig, description="Where trained models are registered."
+    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,228 @@
+"""Building blocks shared by every kind: the base model, names, versions, dates, metadata."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.json_schema import WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+__all__ = [
+    "API_VERSION",
+    "ERROR_TYPES",
+    "KIND_NAMES",
+    "Address",
+    "DateStr",
+    "Digest",
+    "DottedPath",
+    "KindName",
+    "Metadata",
+    "MetricName",
+    "Name",
+    "NonEmptyStr",
+    "Number",
+    "Regex",
+    "Scalar",
+    "SemVer",
+    "SpecModel",
+    "inconsistent",
+]
+
+API_VERSION = "modelspec/v1"
+
+KindName = Literal["DataContract", "Model", "Target", "Deployment", "Policy", "Waiver", "Approval"]
+KIND_NAMES: tuple[str, ...] = (
+    "DataContract",
+    "Model",
+    "Target",
+    "Deployment",
+    "Policy",
+    "Waiver",
+    "Approval",
+)
+
+MetricName = Literal[
+    "accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "roc_auc",
+    "log_loss",
+    "brier_score",
+    "r2",
+    "mae",
+    "rmse",
+    "mape",
+]
+CLASSIFICATION_METRICS = frozenset(
+    {"accuracy", "precision", "recall", "f1", "roc_auc", "log_loss", "brier_score"}
+)
+REGRESSION_METRICS = frozenset({"r2", "mae", "rmse", "mape"})
+
+
+# The error types the spec models raise besides pydantic's own, with what each means.
+ERROR_TYPES: dict[str, str] = {
+    "ms_invalid_name": "not a DNS-1123 label (lowercase letters, digits, '-', at most 63)",
+    "ms_invalid_version": "not a semantic version (semver 2.0.0)",
+    "ms_invalid_cron": "not a 5-field cron schedule or an @hourly/@daily/... macro",
+    "ms_invalid_date": "matches YYYY-MM-DD but is not a calendar date",
+    "ms_invalid_regex": "not a valid regular expression",
+    "ms_inconsistent": "fields that contradict each other; ctx['at'] names the offending field",
+}
+
+
+class SpecModel(BaseModel):
+    """Base of every spec model: unknown keys are errors, types are strict, values frozen."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+
+def inconsistent(message: str, at: str) -> PydanticCustomError:
+    """The error for a cross-field rule; `at` is the offending field relative to the model.
+
+    The message reads "what is wrong: how to fix it"; the part after the first ": "
+    is also given as ctx["hint"].
+    """
+    return PydanticCustomError("ms_inconsistent", message, {"at": at, "hint": _fix_of(message)})
+
+
+def _fix_of(message: str) -> str:
+    return message.split(": ", 1)[1] if ": " in message else ""
+
+
+NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+_NAME_RE = re.compile(NAME_PATTERN)
+
+
+def _check_name(value: str) -> str:
+    if len(value) > 63 or not _NAME_RE.match(value):
+        raise PydanticCustomError(
+            "ms_invalid_name",
+            "'{value}' is not a valid name: use at most 63 lowercase letters, digits and '-', "
+            "starting and ending with a letter or digit (for example 'churn-classifier')",
+            {
+                "value": value,
+                "hint": "use lowercase letters, digits and '-', e.g. churn-classifier",
+            },
+        )
+    return value
+
+
+Name = Annotated[
+    str,
+    AfterValidator(_check_name),
+    WithJsonSchema({"type": "string", "pattern": NAME_PATTERN, "minLength": 1, "maxLength": 63}),
+]
+
+# semver.org 2.0.0, the recommended regular expression
+SEMVER_PATTERN = (
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
+)
+_SEMVER_RE = re.compile(SEMVER_PATTERN)
+
+
+def _check_semver(value: str) -> str:
+    if not _SEMVER_RE.match(value):
+        raise PydanticCustomError(
+            "ms_invalid_version",
+            "'{value}' is not a semantic version: write MAJOR.MINOR.PATCH such as 1.4.0 "
+            "(no leading zeros, no 'v' prefix; optional -prerelease and +build)",
+            {"value": value, "hint": "write MAJOR.MINOR.PATCH, e.g. 1.4.0"},
+        )
+    return value
+
+
+SemVer = Annotated[
+    str,
+    AfterValidator(_check_semver),
+    WithJsonSchema({"type": "string", "pattern": SEMVER_PATTERN}),
+]
+
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def _check_date(value: str) -> str:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError(
+            "ms_invalid_date",
+            "'{value}' is not a calendar date: write an existing day as YYYY-MM-DD, "
+            "for example 2027-03-31",
+            {"value": value, "hint": "write an existing day as YYYY-MM-DD"},
+        ) from None
+    return value
+
+
+DateStr = Annotated[
+    str,
+    StringConstraints(pattern=DATE_PATTERN),
+    AfterValidator(_check_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
+]
+
+
+def _check_regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise PydanticCustomError(
+            "ms_invalid_regex",
+            "'{value}' is not a valid regular expression ({reason}): fix the pattern "
+            "or escape special characters with a backslash",
+            {"value": value, "reason": str(exc), "hint": "fix the regular expression"},
+        ) from None
+    return value
+
+
+Regex = Annotated[
+    str,
+    AfterValidator(_check_regex),
+    WithJsonSchema({"type": "string", "format": "regex", "minLength": 1}),
+]
+
+NonEmptyStr = Annotated[str, StringConstraints(min_length=1)]
+
+DottedPath = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+]
+
+ADDRESS_PATTERN = (
+    r"^(datacontract|model|target|deployment|policy|waiver|approval)\."
+    r"[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+)
+Address = Annotated[str, StringConstraints(pattern=ADDRESS_PATTERN, max_length=80)]
+
+Digest = Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")]
+
+Number = int | float
+Scalar = str | int | float | bool
+
+
+def unique(values: list[Any]) -> Any | None:
+    """The first value that occurs twice, or None."""
+    seen: list[Any] = []
+    for value in values:
+        if value in seen:
+            return value
+        seen.append(value)
+    return None
+
+
+class Metadata(SpecModel):
+    """Who a resource is and who owns it."""
+
+    name: Name = Field(
+        description="The resource's name: a DNS-1123 label, unique within its kind. "
+        "The resource's address is `<kind in lowercase>.<name>`."
+    )
+    owner: NonEmptyStr = Field(description="The team or person accountable for the resource.")
+    description: str | None = Field(None, description="One or two sentences on what it is.")
+    labels: dict[str, str] = Field(
+        default_factory=dict, description="Free-form key/value labels, for selection and reports."
+    )
