@@ -1,0 +1,73 @@
+"""Artifacts rendered from compiled resources: one resource in, a sorted list of files out.
+
+What each kind renders (paths relative to the project's generated/ dir):
+
+- Model: `models/<model>/model-card.md` always; `pipelines/<model>/workflow.yaml`
+  (an Argo Workflow) when the pipeline engine is `argo`. The `local` engine
+  runs the pipeline itself; `kubeflow` pipelines are not rendered yet.
+- Deployment, by its target's platform:
+  - `kserve`, online: `deployments/<name>/inferenceservice.yaml`;
+  - `kubernetes`, online: `deployment.yaml`, `service.yaml` and `hpa.yaml`;
+  - `kserve` or `kubernetes`, batch: `deployments/<name>/cronjob.yaml`;
+  - `kserve` or `kubernetes` with `monitoring.latency_p95_ms` or
+    `monitoring.error_rate_max`: `deployments/<name>/prometheusrule.yaml`.
+  - `local`: nothing. There is no cluster to apply manifests or a
+    PrometheusRule to; a local deployment is served and monitored by the
+    CLI (`modelspec monitor`) from the registry.
+- DataContract, Target, Policy, Waiver, Approval: nothing.
+
+Rendering is pure and deterministic: the same resources and context give
+byte-identical artifacts, and every path is checked by `safe_join`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from modelspec.compile.graph import Resource
+from modelspec.generate.argo import render_workflow
+from modelspec.generate.common import Artifact, RenderContext, dump_yaml, safe_join
+from modelspec.generate.kserve import render_kserve
+from modelspec.generate.kubernetes import render_batch, render_online
+from modelspec.generate.model_card import render_model_card
+from modelspec.generate.prometheus import render_prometheus_rule
+from modelspec.generate.views import deployment_view
+
+__all__ = ["Artifact", "RenderContext", "dump_yaml", "render", "safe_join"]
+
+CLUSTER_PLATFORMS = ("kubernetes", "kserve")
+
+
+def render(resource: Resource, refs: Mapping[str, Resource], ctx: RenderContext) -> list[Artifact]:
+    """The artifacts of one resource, sorted by path; refs maps a role to a referenced resource."""
+    if resource.kind == "Model":
+        artifacts = _render_model(resource, refs, ctx)
+    elif resource.kind == "Deployment":
+        artifacts = _render_deployment(resource, refs, ctx)
+    else:
+        artifacts = []
+    return sorted(artifacts, key=lambda artifact: artifact.path)
+
+
+def _render_model(
+    model: Resource, refs: Mapping[str, Resource], ctx: RenderContext
+) -> list[Artifact]:
+    artifacts = render_model_card(model, refs)
+    if ctx.engine == "argo":
+        artifacts += render_workflow(model, refs, ctx)
+    return artifacts
+
+
+def _render_deployment(
+    resource: Resource, refs: Mapping[str, Resource], ctx: RenderContext
+) -> list[Artifact]:
+    view = deployment_view(resource, refs, ctx)
+    if view.platform not in CLUSTER_PLATFORMS:
+        return []
+    if view.mode == "batch":
+        artifacts = render_batch(view, ctx)
+    elif view.platform == "kserve":
+        artifacts = render_kserve(view)
+    else:
+        artifacts = render_online(view, ctx)
+    return artifacts + render_prometheus_rule(view)
