@@ -1,0 +1,1 @@
+"""The example project `modelspec init` writes: a clinical ML team's specs and datasets."""
