@@ -50,7 +50,7 @@ def check_document(doc: Document) -> tuple[BaseModel | None, list[Diagnostic]]:
         )
     kind = data.get("kind")
     model_class = KINDS.get(kind) if isinstance(kind, str) else None
-    if model_class is None:
+    if model_class is None or not isinstance(kind, str):
         known = ", ".join(KINDS)
         if kind is None:
             diags.append(doc.diagnostic("MS201", "missing kind", hint=f"set kind to one of {known}"))

@@ -61,7 +61,7 @@ for _tag, _pattern, _first in (
     _Yaml12Resolver.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
 
-class _Composer(CParser, _Yaml12Resolver):  # type: ignore[misc]
+class _Composer(CParser, _Yaml12Resolver):
     """libyaml's parser and composer with the YAML 1.2 resolver."""
 
     def __init__(self, stream: str) -> None:
