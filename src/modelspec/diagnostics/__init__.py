@@ -98,4 +98,12 @@ CODES: dict[str, str] = {
     "MS304": "unknown-rule",
     "MS305": "reference-cycle",
     "MS306": "estimator-task-mismatch",
+    # plan and apply
+    "MS501": "model-version-not-bumped",
+    "MS502": "contract-breaking-without-major",
+    "MS503": "saved-plan-unreadable",
+    "MS504": "saved-plan-stale",
+    "MS505": "apply-failed",
+    "MS506": "artifact-path-unsafe",
+    "MS507": "state-unavailable",
 }

@@ -1,0 +1,115 @@
+"""`modelspec apply [PLANFILE]`: execute a plan, asking first unless it was saved or pre-approved."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from modelspec.cli import UserError
+from modelspec.cli.common import color_enabled, echo_diagnostics, require_project
+from modelspec.diagnostics import Diagnostic, has_errors
+from modelspec.plan.model import Plan
+
+__all__ = ["command", "read_saved_plan"]
+
+PROMPT = "Apply these changes? Only 'yes' will be accepted"
+
+
+def read_saved_plan(ctx: click.Context, path: str) -> Plan:
+    """The plan saved in path; an unreadable or corrupt file ends the command (exit 1)."""
+    from modelspec.plan.saved import loads_plan
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read the plan file {path}: {exc}") from None
+    saved, diags = loads_plan(text, path)
+    if saved is None:
+        _echo(ctx, diags)
+        ctx.exit(1)
+    assert saved is not None
+    return saved
+
+
+def _echo(ctx: click.Context, diags: list[Diagnostic]) -> None:
+    if diags:
+        echo_diagnostics(diags, color=color_enabled(ctx, err=True), err=True)
+
+
+def stdin_is_interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+@click.command("apply")
+@click.argument("planfile", required=False, type=click.Path(dir_okay=False))
+@click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seconds to wait for the state lock.",
+)
+@click.pass_context
+def command(
+    ctx: click.Context, planfile: str | None, auto_approve: bool, lock_timeout: float
+) -> None:
+    """Apply the changes of a fresh plan, or exactly those of a saved PLANFILE."""
+    from modelspec.apply import apply, render_artifacts
+    from modelspec.cli.plan import make_plan, report
+    from modelspec.compile import load_graph
+    from modelspec.plan import render
+    from modelspec.state import backend_for
+
+    project = require_project()
+    color = color_enabled(ctx)
+    if planfile is None:
+        planned = make_plan(project, lock_timeout)
+        report(ctx, planned)
+        to_apply, graph, artifacts, backend = (
+            planned.plan,
+            planned.graph,
+            planned.artifacts,
+            planned.backend,
+        )
+        click.echo(render("text", to_apply, color=color), nl=False)
+        if not to_apply.has_changes:
+            ctx.exit(0)
+        if not auto_approve:
+            _confirm()
+    else:
+        to_apply = read_saved_plan(ctx, planfile)
+        graph, diags = load_graph(project)
+        _echo(ctx, diags)
+        if has_errors(diags):
+            ctx.exit(1)
+        artifacts, backend = render_artifacts(graph, project), backend_for(project)
+    state, diags = apply(
+        to_apply, graph, backend, project, artifacts=artifacts, lock_timeout=lock_timeout
+    )
+    _echo(ctx, diags)
+    if has_errors(diags):
+        ctx.exit(1)
+    s = to_apply.summary
+    click.echo(
+        click.style("Apply complete!", fg="green", bold=True) if color else "Apply complete!",
+        nl=False,
+    )
+    click.echo(
+        f" Resources: {s.create} created, {s.update} updated, {s.replace} replaced, "
+        f"{s.delete} deleted. State serial {state.serial}."
+    )
+    ctx.exit(0)
+
+
+def _confirm() -> None:
+    if not stdin_is_interactive():
+        raise UserError(
+            "refusing to apply without confirmation: stdin is not a terminal; "
+            "pass --auto-approve, or save a plan with `modelspec plan --out FILE` and apply that"
+        )
+    answer = click.prompt(PROMPT, default="", show_default=False)
+    if answer.strip() != "yes":
+        raise UserError("apply cancelled: nothing was changed")

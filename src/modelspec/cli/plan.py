@@ -1,0 +1,124 @@
+"""`modelspec plan`: what apply would change, against the applied state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from modelspec.apply import ArtifactContent
+from modelspec.cli import UserError
+from modelspec.cli.common import color_enabled, echo_diagnostics, require_project
+from modelspec.compile.graph import Graph
+from modelspec.diagnostics import Diagnostic, has_errors
+from modelspec.plan import FORMATS, Plan
+from modelspec.project import Project
+from modelspec.state import LockInfo, State, StateBackend, StateError, backend_for
+
+__all__ = ["Planned", "command", "make_plan", "report"]
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A plan and everything it was made from, ready to show or apply."""
+
+    project: Project
+    backend: StateBackend
+    graph: Graph
+    state: State
+    artifacts: dict[str, list[ArtifactContent]]
+    plan: Plan
+    diagnostics: list[Diagnostic]
+
+
+def make_plan(project: Project, lock_timeout: float) -> Planned:
+    """Load the specs, read the state under its lock, render artifacts and plan."""
+    from modelspec.apply import disk_digests, render_artifacts
+    from modelspec.compile import load_graph
+    from modelspec.plan import plan
+
+    graph, diags = load_graph(project)
+    if has_errors(diags):
+        return Planned(project, backend_for(project), graph, State.empty(), {}, Plan("", 0), diags)
+    backend = backend_for(project)
+    try:
+        with backend.lock(LockInfo.new("plan"), lock_timeout):
+            state = backend.read()
+    except StateError as exc:
+        raise UserError(str(exc)) from None
+    artifacts = render_artifacts(graph, project)
+    paths = [p for rs in state.resources.values() for p in rs.artifacts]
+    paths += [a.path for arts in artifacts.values() for a in arts]
+    result, plan_diags = plan(
+        graph,
+        state,
+        desired_artifacts=artifacts,
+        disk_digests=disk_digests(project.generated_dir, paths),
+        generated_dir=project.config.generated.strip("/") or "generated",
+    )
+    return Planned(project, backend, graph, state, artifacts, result, diags + plan_diags)
+
+
+def report(ctx: click.Context, planned: Planned) -> None:
+    """Print the diagnostics to stderr; stop with exit 1 when one is an error."""
+    if planned.diagnostics:
+        echo_diagnostics(
+            planned.diagnostics,
+            color=color_enabled(ctx, err=True),
+            err=True,
+        )
+    if has_errors(planned.diagnostics):
+        click.echo(
+            "Error: the plan has errors; nothing can be applied until they are fixed.", err=True
+        )
+        ctx.exit(1)
+
+
+@click.command("plan")
+@click.option(
+    "--out", "out", type=click.Path(dir_okay=False), help="Save the plan to FILE for `apply`."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people, markdown for pull-request comments, json for tools.",
+)
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when there are changes (0 none, 1 error).",
+)
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seconds to wait for the state lock.",
+)
+@click.pass_context
+def command(
+    ctx: click.Context, out: str | None, fmt: str, detailed_exitcode: bool, lock_timeout: float
+) -> None:
+    """Compare the specs with the applied state and show what apply would change."""
+    from modelspec.apply import write_atomic
+    from modelspec.plan import render
+    from modelspec.plan.saved import dumps_plan
+
+    planned = make_plan(require_project(), lock_timeout)
+    report(ctx, planned)
+    color = fmt == "text" and color_enabled(ctx)
+    click.echo(render(fmt, planned.plan, color=color), nl=False)
+    if out:
+        try:
+            write_atomic(Path(out), dumps_plan(planned.plan).encode("utf-8"))
+        except OSError as exc:
+            raise UserError(f"cannot write the plan to {out}: {exc}") from None
+        if fmt == "text":
+            click.echo(
+                f"\nSaved the plan to {out}. Apply exactly these changes with `modelspec apply {out}`."
+            )
+    ctx.exit(2 if detailed_exitcode and planned.plan.has_changes else 0)

@@ -1,0 +1,126 @@
+"""A small project (contract, model, target, deployment) on disk, with its state in memory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from modelspec.apply import ArtifactContent, apply, disk_digests, render_artifacts
+from modelspec.compile import Graph, load_graph
+from modelspec.diagnostics import Diagnostic, has_errors
+from modelspec.plan import Plan, plan
+from modelspec.project import Project, load_project
+from modelspec.state import MemoryBackend, State
+
+CONTRACT = """
+apiVersion: modelspec/v1
+kind: DataContract
+metadata: {name: churn, owner: growth}
+spec:
+  version: 1.0.0
+  source: {path: data/churn.csv, format: csv}
+  columns:
+    - {name: customer_id, type: string, required: true, unique: true}
+    - {name: tenure_months, type: integer, required: true, min: 0}
+    - {name: plan, type: string, allowed: [basic, plus, pro]}
+    - {name: churned, type: boolean, required: true}
+    - {name: notes, type: string}
+"""
+
+MODEL = """
+apiVersion: modelspec/v1
+kind: Model
+metadata: {name: churn-model, owner: growth}
+spec:
+  version: 1.0.0
+  task: classification
+  data: {contract: churn, target: churned, features: [tenure_months, plan]}
+  training:
+    estimator:
+      class: sklearn.ensemble.RandomForestClassifier
+      params: {max_depth: 8, random_state: 7}
+  evaluation:
+    metrics: [{name: roc_auc, min: 0.7}]
+  risk: {tier: minimal, personal_data: false}
+  card: {intended_use: Rank accounts for outreach., license: MIT}
+"""
+
+TARGET = """
+apiVersion: modelspec/v1
+kind: Target
+metadata: {name: prod, owner: platform}
+spec: {platform: kserve, namespace: ml-prod}
+"""
+
+DEPLOYMENT = """
+apiVersion: modelspec/v1
+kind: Deployment
+metadata: {name: churn-prod, owner: growth}
+spec:
+  model: churn-model
+  target: prod
+  mode: online
+  replicas: {min: 1, max: 2}
+  rollout: {strategy: direct}
+"""
+
+SPECS = {
+    "contract.yaml": CONTRACT,
+    "model.yaml": MODEL,
+    "target.yaml": TARGET,
+    "deployment.yaml": DEPLOYMENT,
+}
+
+
+class Workspace:
+    """A project on disk with its state in memory: edit specs, plan, apply."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        project, diags = load_project(root)
+        assert project is not None, diags
+        self.project: Project = project
+        self.backend = MemoryBackend()
+
+    @property
+    def state(self) -> State:
+        return self.backend.read()
+
+    def write(self, name: str, text: str) -> None:
+        (self.root / "specs" / name).write_text(text.lstrip("\n"), encoding="utf-8")
+
+    def edit(self, name: str, old: str, new: str) -> None:
+        path = self.root / "specs" / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {name}"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    def remove(self, name: str) -> None:
+        (self.root / "specs" / name).unlink()
+
+    def graph(self) -> tuple[Graph, dict[str, list[ArtifactContent]]]:
+        graph, diags = load_graph(self.project)
+        assert not has_errors(diags), diags
+        return graph, render_artifacts(graph, self.project)
+
+    def plan(self, retrain: dict[str, str] | None = None) -> tuple[Plan, list[Diagnostic]]:
+        graph, artifacts = self.graph()
+        state = self.state
+        paths = [p for rs in state.resources.values() for p in rs.artifacts]
+        paths += [a.path for arts in artifacts.values() for a in arts]
+        return plan(
+            graph,
+            state,
+            desired_artifacts=artifacts,
+            disk_digests=disk_digests(self.project.generated_dir, paths),
+            retrain=retrain,
+        )
+
+    def apply(self, made: Plan | None = None) -> tuple[State, list[Diagnostic]]:
+        if made is None:
+            made, diags = self.plan()
+            assert not has_errors(diags), diags
+        graph, artifacts = self.graph()
+        return apply(made, graph, self.backend, self.project, artifacts=artifacts)
+
+    def generated(self, path: str) -> Path:
+        return self.project.generated_dir / path

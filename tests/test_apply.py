@@ -1,0 +1,204 @@
+"""apply(): files written atomically, state checkpointed per resource, stale plans refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# the small project shared with the plan tests
+from plan_workspace import SPECS, Workspace
+
+import modelspec.apply as apply_module
+from modelspec.compile.graph import Resource
+from modelspec.plan.model import Plan
+from modelspec.state import LockInfo, ResourceState, read_audit
+
+
+@pytest.fixture
+def ws(make_project: Callable[[dict[str, str]], Path]) -> Workspace:
+    return Workspace(make_project(SPECS))
+
+
+CARD = "models/churn-model/model-card.md"
+ISVC = "deployments/churn-prod/inferenceservice.yaml"
+
+
+def test_apply_writes_files_and_records_state(ws: Workspace) -> None:
+    state, diags = ws.apply()
+    assert diags == []
+    assert state == ws.state and state.serial == 1
+    assert list(state.resources) == [
+        "datacontract.churn",
+        "deployment.churn-prod",
+        "model.churn-model",
+        "target.prod",
+    ]
+    model = state.resources["model.churn-model"]
+    assert model.outputs == {"version": "1.0.0"}
+    assert state.resources["deployment.churn-prod"].outputs == {"model_version": "1.0.0"}
+    assert model.spec["spec"]["task"] == "classification" and model.spec["kind"] == "Model"
+    assert model.depends_on == ("datacontract.churn",)
+    _, artifacts = ws.graph()
+    card = next(a for a in artifacts["model.churn-model"] if a.path == CARD)
+    assert ws.generated(CARD).read_bytes() == card.content
+    assert model.artifacts == {CARD: card.digest}
+    # one checkpoint per resource, all at the one new serial
+    assert [len(s.resources) for s in ws.backend.history] == [1, 2, 3, 4]
+    assert {s.serial for s in ws.backend.history} == {1}
+    [record] = read_audit(ws.project.work_dir / "audit.jsonl")
+    assert record["command"] == "apply" and record["status"] == "ok"
+    assert record["summary"]["create"] == 4 and record["serial"] == 1
+    assert not list(ws.project.generated_dir.rglob("*.tmp"))
+
+
+def test_apply_of_an_empty_plan_writes_nothing(ws: Workspace) -> None:
+    ws.apply()
+    state, diags = ws.apply()
+    assert diags == [] and state.serial == 1 and len(ws.backend.history) == 4
+
+
+def test_replace_and_update_bump_serial_once(ws: Workspace) -> None:
+    ws.apply()
+    ws.edit("model.yaml", "max_depth: 8", "max_depth: 12")
+    ws.edit("model.yaml", "version: 1.0.0", "version: 1.1.0")
+    state, diags = ws.apply()
+    assert diags == [] and state.serial == 2
+    assert state.resources["model.churn-model"].outputs == {"version": "1.1.0"}
+    assert state.resources["deployment.churn-prod"].outputs == {"model_version": "1.1.0"}
+    assert "1.1.0" in ws.generated(ISVC).read_text()
+
+
+def test_removed_resources_lose_their_files_and_empty_dirs(ws: Workspace) -> None:
+    ws.apply()
+    ws.remove("deployment.yaml")
+    state, diags = ws.apply()
+    assert diags == []
+    assert "deployment.churn-prod" not in state.resources
+    assert not ws.generated(ISVC).exists()
+    assert not ws.generated("deployments").exists()
+    assert ws.generated(CARD).exists()
+
+
+def test_apply_restores_drifted_files(ws: Workspace) -> None:
+    ws.apply()
+    original = ws.generated(CARD).read_bytes()
+    ws.generated(CARD).write_text("hand edit\n")
+    ws.generated(ISVC).unlink()
+    _, diags = ws.apply()
+    assert diags == []
+    assert ws.generated(CARD).read_bytes() == original
+    assert ws.generated(ISVC).exists()
+    plan, _ = ws.plan()
+    assert not plan.has_changes and plan.drift == ()
+
+
+def test_saved_plan_is_refused_once_another_apply_ran(ws: Workspace) -> None:
+    ws.apply()
+    ws.edit("model.yaml", "license: MIT", "license: BSD-3-Clause")
+    saved, _ = ws.plan()
+    ws.apply()  # someone else applies first
+    state, diags = ws.apply(saved)
+    assert [d.code for d in diags] == ["MS504"]
+    assert diags[0].message == "Saved plan is stale: state serial is 2, the plan was made at 1"
+    assert state.serial == 2
+
+
+def test_saved_plan_is_refused_when_specs_changed(ws: Workspace) -> None:
+    ws.apply()
+    ws.edit("model.yaml", "license: MIT", "license: BSD-3-Clause")
+    saved, _ = ws.plan()
+    ws.edit("model.yaml", "license: BSD-3-Clause", "license: Apache-2.0")
+    state, diags = ws.apply(saved)
+    messages = [d.message for d in diags]
+    assert "spec of model.churn-model changed since the plan was made" in messages
+    assert "BSD" not in ws.generated(CARD).read_text() and state.serial == 1
+
+
+def test_saved_plan_from_another_lineage_is_refused(ws: Workspace) -> None:
+    ws.apply()
+    plan, _ = ws.plan()
+    other = Plan(
+        lineage="other", serial=plan.serial, changes=plan.changes, resources=plan.resources
+    )
+    _, diags = ws.apply(other)
+    assert "lineage other" in diags[0].message
+
+
+def test_failure_midway_leaves_state_true_to_what_was_done(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = apply_module.write_atomic
+
+    def failing(target: Path, content: bytes) -> None:
+        if target.name == "inferenceservice.yaml":
+            raise OSError("disk full")
+        real(target, content)
+
+    monkeypatch.setattr(apply_module, "write_atomic", failing)
+    state, diags = ws.apply()
+    assert [d.code for d in diags] == ["MS505"]
+    assert "apply stopped at deployment.churn-prod: disk full" in diags[0].message
+    assert list(ws.state.resources) == ["datacontract.churn", "model.churn-model", "target.prod"]
+    assert state == ws.state and state.serial == 1
+    assert ws.generated(CARD).exists() and not ws.generated(ISVC).exists()
+    records = read_audit(ws.project.work_dir / "audit.jsonl")
+    assert records[-1]["status"] == "failed"
+    # once the cause is gone, the next apply finishes the job
+    monkeypatch.setattr(apply_module, "write_atomic", real)
+    plan, _ = ws.plan()
+    assert [(c.address, c.action) for c in plan.actionable] == [("deployment.churn-prod", "create")]
+    state, diags = ws.apply(plan)
+    assert diags == [] and state.serial == 2 and len(state.resources) == 4
+
+
+def test_lock_held_elsewhere_fails_at_once_naming_the_holder(ws: Workspace) -> None:
+    holder = LockInfo.new("apply")
+    with ws.backend.lock(holder):
+        _, diags = ws.apply()
+    assert [d.code for d in diags] == ["MS507"]
+    assert holder.id in diags[0].message and holder.user in diags[0].message
+    assert ws.backend.history == []
+
+
+def test_unsafe_artifact_path_is_refused_before_anything_is_written(ws: Workspace) -> None:
+    plan, _ = ws.plan()
+    graph, artifacts = ws.graph()
+    evil = dict(artifacts)
+    evil["deployment.churn-prod"] = [*artifacts["deployment.churn-prod"], _Art("../outside.yaml")]
+    _, diags = apply_module.apply(plan, graph, ws.backend, ws.project, artifacts=evil)
+    assert [d.code for d in diags] == ["MS506"]
+    assert not ws.project.generated_dir.exists()
+    assert not (ws.root / "outside.yaml").exists() and ws.backend.history == []
+
+
+def test_engine_builds_created_models(ws: Workspace) -> None:
+    built: list[str] = []
+
+    class Recorder:
+        def build(self, resource: Resource, previous: ResourceState | None) -> dict[str, Any]:
+            built.append(resource.address)
+            return {"build": 1}
+
+    plan, _ = ws.plan()
+    graph, artifacts = ws.graph()
+    state, diags = apply_module.apply(
+        plan, graph, ws.backend, ws.project, artifacts=artifacts, engine=Recorder()
+    )
+    assert diags == [] and built == ["model.churn-model"]
+    assert state.resources["model.churn-model"].outputs == {"build": 1, "version": "1.0.0"}
+
+
+def test_write_atomic_creates_parents_and_replaces(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b" / "f.yaml"
+    apply_module.write_atomic(target, b"one")
+    apply_module.write_atomic(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert [p.name for p in target.parent.iterdir()] == ["f.yaml"]
+
+
+class _Art:
+    def __init__(self, path: str) -> None:
+        self.path, self.content, self.digest = path, b"x", "sha256:x"
