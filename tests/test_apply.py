@@ -113,7 +113,7 @@ def test_saved_plan_is_refused_when_specs_changed(ws: Workspace) -> None:
     ws.edit("model.yaml", "license: BSD-3-Clause", "license: Apache-2.0")
     state, diags = ws.apply(saved)
     messages = [d.message for d in diags]
-    assert "spec of model.churn-model changed since the plan was made" in messages
+    assert "Saved plan is stale: the spec of model.churn-model changed since the plan was made" in messages
     assert "BSD" not in ws.generated(CARD).read_text() and state.serial == 1
 
 

@@ -137,18 +137,18 @@ def check_fresh(
     current = {r.address: r.digest for r in graph}
     for address in sorted(set(current) | set(plan.resources)):
         if address not in plan.resources:
-            out.append(_error("MS504", f"{address} was added since the plan was made", hint))
+            out.append(_error("MS504", f"Saved plan is stale: {address} was added since the plan was made", hint))
         elif address not in current:
-            out.append(_error("MS504", f"{address} was removed since the plan was made", hint))
+            out.append(_error("MS504", f"Saved plan is stale: {address} was removed since the plan was made", hint))
         elif current[address] != plan.resources[address]:
-            out.append(_error("MS504", f"spec of {address} changed since the plan was made", hint))
+            out.append(_error("MS504", f"Saved plan is stale: the spec of {address} changed since the plan was made", hint))
     for change in plan.changes:
         rendered = {a.path: a.digest for a in artifacts.get(change.address, ())}
         if any(rendered.get(w.path) != w.digest for w in change.writes):
             out.append(
                 _error(
                     "MS504",
-                    f"generated files of {change.address} changed since the plan was made",
+                    f"Saved plan is stale: generated files of {change.address} changed since the plan was made",
                     hint,
                 )
             )

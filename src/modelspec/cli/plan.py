@@ -15,6 +15,7 @@ from modelspec.diagnostics import Diagnostic, has_errors
 from modelspec.plan import FORMATS, Plan
 from modelspec.project import Project
 from modelspec.state import LockInfo, State, StateBackend, StateError, backend_for
+from modelspec.validate import Validation
 
 __all__ = ["Planned", "command", "make_plan", "report"]
 
@@ -26,6 +27,7 @@ class Planned:
     project: Project
     backend: StateBackend
     graph: Graph
+    validation: Validation
     state: State
     artifacts: dict[str, list[ArtifactContent]]
     plan: Plan
@@ -35,12 +37,14 @@ class Planned:
 def make_plan(project: Project, lock_timeout: float) -> Planned:
     """Load the specs, read the state under its lock, render artifacts and plan."""
     from modelspec.apply import disk_digests, render_artifacts
-    from modelspec.compile import load_graph
     from modelspec.plan import plan
+    from modelspec.validate import validate_project
 
-    graph, diags = load_graph(project)
+    validation = validate_project(project)
+    graph, diags = validation.graph, validation.diagnostics
     if has_errors(diags):
-        return Planned(project, backend_for(project), graph, State.empty(), {}, Plan("", 0), diags)
+        empty = Plan("", 0)
+        return Planned(project, backend_for(project), graph, validation, State.empty(), {}, empty, diags)
     backend = backend_for(project)
     try:
         with backend.lock(LockInfo.new("plan"), lock_timeout):
@@ -57,7 +61,7 @@ def make_plan(project: Project, lock_timeout: float) -> Planned:
         disk_digests=disk_digests(project.generated_dir, paths),
         generated_dir=project.config.generated.strip("/") or "generated",
     )
-    return Planned(project, backend, graph, state, artifacts, result, diags + plan_diags)
+    return Planned(project, backend, graph, validation, state, artifacts, result, diags + plan_diags)
 
 
 def report(ctx: click.Context, planned: Planned) -> None:
@@ -66,6 +70,7 @@ def report(ctx: click.Context, planned: Planned) -> None:
         echo_diagnostics(
             planned.diagnostics,
             color=color_enabled(ctx, err=True),
+            source_line=planned.validation.source_line,
             err=True,
         )
     if has_errors(planned.diagnostics):

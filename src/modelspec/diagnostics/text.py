@@ -50,6 +50,8 @@ def summary(diagnostics: Sequence[Diagnostic], files_checked: int) -> str:
         )
     ]
     found = ", ".join(_plural(n, noun) for n, noun in counts if n)
+    if not files_checked:  # the caller did not check files (plan, apply): count problems only
+        return found or "no problems"
     return f"{found or 'no problems'} in {_plural(files_checked, 'file')}"
 
 
