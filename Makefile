@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit bench schemas clean
+.PHONY: demo test lint typecheck unit bench schemas generated clean
 
 $(BIN)/modelspec: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,10 @@ schemas: $(BIN)/modelspec
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+# Refresh generated/: what apply renders for the example project, from a fresh copy.
+generated: $(BIN)/modelspec
+	rm -rf .generated-tmp && mkdir .generated-tmp
+	cp -r modelspec.yaml specs data schemas .generated-tmp/
+	$(BIN)/modelspec -C .generated-tmp apply --auto-approve > /dev/null
+	rm -rf generated && mv .generated-tmp/generated generated && rm -rf .generated-tmp
