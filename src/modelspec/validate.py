@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 
 from modelspec.compile import Graph, compile_documents, load_specs
 from modelspec.diagnostics import Diagnostic, error_count, warning_count
 from modelspec.loading import LoadResult
+from modelspec.policy import PolicyReport, evaluate_policies
 from modelspec.project import Project
 
 __all__ = ["Validation", "validate_project"]
@@ -16,6 +18,7 @@ __all__ = ["Validation", "validate_project"]
 class Validation:
     graph: Graph
     diagnostics: list[Diagnostic]
+    policy: PolicyReport
     loaded: LoadResult = field(repr=False)
 
     @property
@@ -34,7 +37,14 @@ class Validation:
         return self.loaded.source_line(file, line)
 
 
-def validate_project(project: Project) -> Validation:
+def validate_project(project: Project, *, today: date | None = None) -> Validation:
+    """Load, compile and check policies. today decides which waivers still hold (UTC by default)."""
     loaded = load_specs(project)
     graph, diags = compile_documents(loaded.documents)
-    return Validation(graph=graph, diagnostics=loaded.diagnostics + diags, loaded=loaded)
+    report = evaluate_policies(graph, today=today or datetime.now(UTC).date())
+    return Validation(
+        graph=graph,
+        diagnostics=loaded.diagnostics + diags + report.diagnostics,
+        policy=report,
+        loaded=loaded,
+    )

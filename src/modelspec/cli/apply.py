@@ -59,9 +59,9 @@ def command(
     """Apply the changes of a fresh plan, or exactly those of a saved PLANFILE."""
     from modelspec.apply import apply, render_artifacts
     from modelspec.cli.plan import make_plan, report
-    from modelspec.compile import load_graph
     from modelspec.plan import render
     from modelspec.state import backend_for
+    from modelspec.validate import validate_project
 
     project = require_project()
     color = color_enabled(ctx)
@@ -81,7 +81,8 @@ def command(
             _confirm()
     else:
         to_apply = read_saved_plan(ctx, planfile)
-        graph, diags = load_graph(project)
+        validation = validate_project(project)  # policies are judged again: a waiver may have expired
+        graph, diags = validation.graph, validation.diagnostics
         _echo(ctx, diags)
         if has_errors(diags):
             ctx.exit(1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
@@ -61,6 +61,8 @@ def make_plan(project: Project, lock_timeout: float) -> Planned:
         disk_digests=disk_digests(project.generated_dir, paths),
         generated_dir=project.config.generated.strip("/") or "generated",
     )
+    policy = {"results": validation.policy.results_json(), "blocking": validation.policy.blocking}
+    result = replace(result, policy=policy)
     return Planned(project, backend, graph, validation, state, artifacts, result, diags + plan_diags)
 
 

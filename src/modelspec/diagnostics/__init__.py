@@ -98,6 +98,13 @@ CODES: dict[str, str] = {
     "MS304": "unknown-rule",
     "MS305": "reference-cycle",
     "MS306": "estimator-task-mismatch",
+    # policies, waivers and approvals
+    "MS401": "policy-violation",
+    "MS402": "waiver-on-hard-mandatory",
+    "MS403": "waiver-expired",
+    "MS404": "waiver-expiring-soon",
+    "MS405": "stale-approval",
+    "MS406": "cel-expression-error",
     # plan and apply
     "MS501": "model-version-not-bumped",
     "MS502": "contract-breaking-without-major",

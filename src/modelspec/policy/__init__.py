@@ -1,0 +1,19 @@
+"""Policy: conditions and rules -> findings, with waivers and approvals (pure, no effects)."""
+
+from __future__ import annotations
+
+from modelspec.policy.conditions import ExprProblem, evaluate, lookup
+from modelspec.policy.english import describe
+from modelspec.policy.evaluate import condition_context, evaluate_policies
+from modelspec.policy.findings import Finding, PolicyReport
+
+__all__ = [
+    "ExprProblem",
+    "Finding",
+    "PolicyReport",
+    "condition_context",
+    "describe",
+    "evaluate",
+    "evaluate_policies",
+    "lookup",
+]
