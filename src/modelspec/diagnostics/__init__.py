@@ -14,6 +14,7 @@ __all__ = [
     "CODES",
     "Diagnostic",
     "Severity",
+    "Suppression",
     "error_count",
     "has_errors",
     "sort_key",
@@ -28,6 +29,16 @@ class Severity(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Suppression:
+    """Why a finding does not count: a waiver, with who approved it and until when."""
+
+    justification: str
+    approved_by: str = ""
+    expires: str = ""  # ISO date
+    source: str = ""  # what suppressed it, e.g. "waiver.legacy-canary"
+
+
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One finding about the specs. line and column are 1-based; 0 means unknown."""
 
@@ -39,6 +50,7 @@ class Diagnostic:
     column: int = 0
     path: str = ""  # JSON pointer into the document ("" is the whole document)
     hint: str = ""
+    suppression: Suppression | None = None  # set on waived policy findings
 
     @property
     def is_error(self) -> bool:
