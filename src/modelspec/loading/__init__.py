@@ -91,6 +91,10 @@ def load_files(paths: list[Path], root: Path) -> LoadResult:
 
 def _display(path: Path, root: Path) -> str:
     try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        pass
+    try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()

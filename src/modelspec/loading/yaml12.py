@@ -44,7 +44,29 @@ _SEQ = "tag:yaml.org,2002:seq"
 
 
 class _Yaml12Resolver(yaml.resolver.BaseResolver):
-    """The YAML 1.2 core schema: only true/false are booleans, no timestamps, no merge keys."""
+    """The YAML 1.2 core schema: only true/false are booleans, no timestamps, no merge keys.
+
+    resolve() runs once per scalar from inside libyaml's composer, so it is the
+    hot path of loading: most plain scalars are words, settled by their first
+    character without trying a regular expression.
+    """
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            if implicit[0]:
+                resolvers = self.yaml_implicit_resolvers.get(value[:1])
+                if resolvers:
+                    for tag, regexp in resolvers:
+                        if regexp.match(value):
+                            return str(tag)
+            return _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None  # no path resolvers
+
+    def ascend_resolver(self) -> None:
+        return None
 
 
 for _tag, _pattern, _first in (
@@ -103,62 +125,78 @@ class _Constructor:
         self.memo: dict[int, tuple[Any, int]] = {}
 
     def build(self, node: Node, depth: int) -> tuple[Any, int]:
-        """(value, number of nodes the value expands to)."""
+        """(value, number of nodes the value expands to).
+
+        Plain string scalars, most of any spec, are taken inline in the loops
+        below: this walk runs once per node of every spec file.
+        """
+        tag = node.tag
+        if node.__class__ is ScalarNode:
+            if tag == _STR:
+                return node.value, 1
+            if tag not in _ALLOWED_TAGS:
+                raise _refused_tag(node)
+            return _scalar(node), 1
         if depth > LIMITS.max_depth:
             raise _Refused(
                 node, "MS105", f"nesting deeper than {LIMITS.max_depth} levels",
                 "flatten the document; specs never need this depth",
             )
-        tag = node.tag
         if tag not in _ALLOWED_TAGS:
-            raise _Refused(
-                node, "MS102", f"tag {_short_tag(tag)} is not allowed",
-                "specs are plain data: remove the tag (only !!str, !!int, !!float, !!bool, "
-                "!!null, !!map and !!seq are accepted)",
-            )
-        if isinstance(node, ScalarNode):
-            return _scalar(node), 1
+            raise _refused_tag(node)
         key = id(node)
         seen = self.memo.get(key)
         if seen is not None:  # an alias: reuse the value, but count its full size
             self._count(node, seen[1])
             return seen
+        size = 1
         if isinstance(node, SequenceNode):
             items = []
-            size = 1
             for child in node.value:
-                value, n = self.build(child, depth + 1)
-                items.append(value)
-                size += n
+                if child.__class__ is ScalarNode and child.tag == _STR:
+                    items.append(child.value)
+                    size += 1
+                else:
+                    value, n = self.build(child, depth + 1)
+                    items.append(value)
+                    size += n
             result: tuple[Any, int] = (items, size)
         else:
-            assert isinstance(node, MappingNode)
             mapping: dict[Any, Any] = {}
-            size = 1
             for key_node, value_node in node.value:
-                if not isinstance(key_node, ScalarNode):
-                    raise _Refused(
-                        key_node, "MS100", "a mapping key must be a plain value, not a list or mapping",
-                        "use a string key",
-                    )
-                if key_node.tag == _STR and key_node.value == "<<" and not key_node.style:
-                    raise _Refused(
-                        key_node, "MS100", "merge keys (<<) are not part of YAML 1.2",
-                        "write the keys out in full",
-                    )
-                k = _scalar(key_node)
+                k = self._key(key_node)
                 if k in mapping:
                     raise _Refused(
                         key_node, "MS101", f"duplicate key {k!r}",
                         "each key may appear once in a mapping: remove or rename one of them",
                     )
-                value, n = self.build(value_node, depth + 1)
-                mapping[k] = value
-                size += n + 1
+                if value_node.__class__ is ScalarNode and value_node.tag == _STR:
+                    mapping[k] = value_node.value
+                    size += 2
+                else:
+                    value, n = self.build(value_node, depth + 1)
+                    mapping[k] = value
+                    size += n + 1
             result = (mapping, size)
         self.memo[key] = result
-        self._count(node, 0)
         return result
+
+    def _key(self, key_node: Node) -> Any:
+        if key_node.__class__ is not ScalarNode:
+            raise _Refused(
+                key_node, "MS100", "a mapping key must be a plain value, not a list or mapping",
+                "use a string key",
+            )
+        if key_node.tag == _STR:
+            if key_node.value == "<<" and not key_node.style:
+                raise _Refused(
+                    key_node, "MS100", "merge keys (<<) are not part of YAML 1.2",
+                    "write the keys out in full",
+                )
+            return key_node.value
+        if key_node.tag not in _ALLOWED_TAGS:
+            raise _refused_tag(key_node)
+        return _scalar(key_node)
 
     def _count(self, node: Node, n: int) -> None:
         self.expanded += n
@@ -169,6 +207,14 @@ class _Constructor:
                 "this looks like an alias bomb (billion laughs); write the data out instead of "
                 "nesting aliases",
             )
+
+
+def _refused_tag(node: Node) -> _Refused:
+    return _Refused(
+        node, "MS102", f"tag {_short_tag(node.tag)} is not allowed",
+        "specs are plain data: remove the tag (only !!str, !!int, !!float, !!bool, "
+        "!!null, !!map and !!seq are accepted)",
+    )
 
 
 def _short_tag(tag: str) -> str:
