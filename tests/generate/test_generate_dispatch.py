@@ -31,7 +31,7 @@ def _resource(kind: str, name: str) -> Resource:
     )
 
 
-@pytest.mark.parametrize("kind", ["DataContract", "Target", "Policy", "Waiver", "Approval"])
+@pytest.mark.parametrize("kind", ["Target", "Policy", "Waiver", "Approval"])
 def test_kinds_without_artifacts_render_nothing(kind: str, ctx: RenderContext) -> None:
     assert render(_resource(kind, "x"), {}, ctx) == []
 

@@ -88,10 +88,10 @@ def test_used_contract_column_change_replaces_model(applied: Workspace) -> None:
     model = plan.change("model.churn-model")
     assert model is not None and model.action == "replace"
     assert "column tenure_months of datacontract.churn changed (min: 0 -> 1)" in model.reason
-    # the model keeps its version: an error; the contract narrowed without a major bump: a warning
+    # the model keeps its version, the contract narrowed without a major bump: both errors
     assert sorted((d.code, d.severity.value) for d in diags) == [
         ("MS501", "error"),
-        ("MS502", "warning"),
+        ("MS502", "error"),
     ]
     contract = plan.change("datacontract.churn")
     assert contract is not None and contract.action == "update" and contract.breaking

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from modelspec.compile.graph import Resource
 from modelspec.generate.argo import render_workflow
 from modelspec.generate.common import Artifact, RenderContext, dump_yaml, safe_join
+from modelspec.generate.expectations import render_expectations
 from modelspec.generate.kserve import render_kserve
 from modelspec.generate.kubernetes import render_batch, render_online
 from modelspec.generate.model_card import render_model_card
@@ -44,6 +45,8 @@ def render(resource: Resource, refs: Mapping[str, Resource], ctx: RenderContext)
         artifacts = _render_model(resource, refs, ctx)
     elif resource.kind == "Deployment":
         artifacts = _render_deployment(resource, refs, ctx)
+    elif resource.kind == "DataContract":
+        artifacts = render_expectations(resource)
     else:
         artifacts = []
     return sorted(artifacts, key=lambda artifact: artifact.path)

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from modelspec.compile.graph import Graph, Resource
+from modelspec.contracts import compat
 from modelspec.diagnostics import Diagnostic, Severity
-from modelspec.plan.contracts import breaking_changes, major_of, used_column_changes
+from modelspec.plan.contracts import used_column_changes
 from modelspec.plan.diff import diff_values, sentence
 from modelspec.plan.model import (
     CREATE,
@@ -237,9 +238,9 @@ def _judge(
     elif resource.kind == "Deployment":
         reasons.extend(_model_changes(resource, old, run.graph, run.replaced))
     elif resource.kind == "DataContract":
-        why = breaking_changes(old.spec, resource.normalized)
+        why = compat.breaking_reasons(old.spec, resource.normalized)
         breaking = bool(why)
-        if why and major_of(_version(old.spec)) == major_of(_version(resource.normalized)):
+        if why and compat.needs_major_bump(old.spec, resource.normalized):
             run.diags.append(_major_not_bumped(resource, why))
     return reasons, replace, breaking
 
@@ -324,6 +325,6 @@ def _major_not_bumped(resource: Resource, why: list[str]) -> Diagnostic:
     hint = "raise the major part of spec.version, or make the change compatible"
     if resource.document is not None:
         return resource.document.diagnostic(
-            "MS502", message, ("spec", "version"), hint=hint, severity=Severity.WARNING
+            "MS502", message, ("spec", "version"), hint=hint
         )
-    return Diagnostic(Severity.WARNING, "MS502", message, path="/spec/version", hint=hint)
+    return Diagnostic(Severity.ERROR, "MS502", message, path="/spec/version", hint=hint)

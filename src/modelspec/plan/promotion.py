@@ -1,0 +1,109 @@
+"""Promotion: a Deployment to a target with `promotion_from: X` only takes a model version X has.
+
+A version counts as on X when the state records a Deployment of the same model
+on X at that version. On the first apply of a promotion chain nothing is in
+state yet: the version is allowed when the same plan also deploys it to X, so a
+bootstrap apply that creates staging and prod together works. A Deployment
+already in state that moves to a version X only receives in the same plan is
+allowed with a warning (MS408): both targets change at once, and the version
+has not run on X before. A version that X neither runs nor receives is refused
+(MS407).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from modelspec.compile.graph import Graph, Resource
+from modelspec.diagnostics import Diagnostic, Severity
+from modelspec.state import State
+
+__all__ = ["Deployed", "check_promotion"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Deployed:
+    """A model version running (or to run) on a target, and the Deployment that puts it there."""
+
+    target: str
+    model: str
+    version: str
+    deployment: str  # address
+
+
+def check_promotion(graph: Graph, state: State) -> list[Diagnostic]:
+    """One diagnostic for each Deployment whose model version has not reached its source target."""
+    applied = sorted(_applied(state))
+    desired = sorted(_desired(graph))
+    out: list[Diagnostic] = []
+    for deployment in graph.of_kind("Deployment"):
+        target = graph.refs(deployment).get("target")
+        source = target.spec.get("promotion_from") if target is not None else None
+        mine = next((d for d in desired if d.deployment == deployment.address), None)
+        if not source or mine is None:
+            continue
+        key = (source, mine.model, mine.version)
+        if any((d.target, d.model, d.version) == key for d in applied):
+            continue
+        moving = _applied_version(state, deployment.address)
+        if moving == mine.version:
+            continue  # already running there: nothing is promoted by this plan
+        there = sorted({d.version for d in applied if d.target == source and d.model == mine.model})
+        same_plan = any((d.target, d.model, d.version) == key for d in desired)
+        if same_plan and moving is None:
+            continue  # bootstrap: both targets are created by this plan
+        out.append(_diagnostic(deployment, mine, source, there, same_plan))
+    return out
+
+
+def _diagnostic(
+    deployment: Resource, mine: Deployed, source: str, there: list[str], same_plan: bool
+) -> Diagnostic:
+    has = (
+        f"target {source} runs {mine.model} {', '.join(there)}"
+        if there
+        else f"target {source} has no applied deployment of {mine.model}"
+    )
+    if same_plan:
+        code, severity = "MS408", Severity.WARNING
+        message = (
+            f"{deployment.address} moves to {mine.model} {mine.version} in the same plan that "
+            f"brings it to {source} ({has}): the version has not run on {source} before"
+        )
+        hint = f"to prove it on {source} first, apply the new version there before this deployment"
+    else:
+        code, severity = "MS407", Severity.ERROR
+        message = (
+            f"{deployment.address} cannot take {mine.model} {mine.version}: its target is "
+            f"promoted from {source}, and {has}"
+        )
+        hint = f"deploy {mine.model} {mine.version} to {source} first (or in the same plan)"
+    path = ("spec", "model")
+    if deployment.document is None:
+        return Diagnostic(severity, code, message, hint=hint)
+    return deployment.document.diagnostic(code, message, path, hint=hint, severity=severity)
+
+
+def _desired(graph: Graph) -> Iterable[Deployed]:
+    for deployment in graph.of_kind("Deployment"):
+        model = graph.refs(deployment).get("model")
+        version = model.spec.get("version") if model is not None else None
+        if model is not None and version is not None:
+            yield Deployed(
+                str(deployment.spec.get("target")), model.name, str(version), deployment.address
+            )
+
+
+def _applied(state: State) -> Iterable[Deployed]:
+    for rs in state.resources.values():
+        spec = rs.spec.get("spec", {}) if rs.kind == "Deployment" else {}
+        version = rs.outputs.get("model_version")
+        if spec and version is not None:
+            yield Deployed(str(spec.get("target")), str(spec.get("model")), str(version), rs.address)
+
+
+def _applied_version(state: State, address: str) -> str | None:
+    rs = state.resources.get(address)
+    version = rs.outputs.get("model_version") if rs is not None else None
+    return None if version is None else str(version)

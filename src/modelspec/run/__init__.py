@@ -1,0 +1,1 @@
+"""Pipeline steps the local engine runs: data validation, training, evaluation, registration."""
