@@ -14,7 +14,8 @@ $(BIN)/modelspec: pyproject.toml
 
 demo: $(BIN)/modelspec
 	$(BIN)/modelspec validate
-	$(BIN)/modelspec plan
+	$(BIN)/modelspec apply --auto-approve
+	$(BIN)/modelspec plan --detailed-exitcode
 
 test: $(BIN)/modelspec lint typecheck unit
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 from yaml._yaml import CParser
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from modelspec.diagnostics import Diagnostic, Severity
 from modelspec.loading.documents import Document, SourceFile
