@@ -1,0 +1,133 @@
+"""The local engine: apply runs a Model's pipeline here and moves a Deployment's alias; batch scoring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from modelspec.compile.graph import Graph, Resource
+from modelspec.project import Project
+from modelspec.run.estimators import engine_error
+
+if TYPE_CHECKING:
+    from modelspec.state import ResourceState
+
+__all__ = ["LocalEngine", "run_pipeline", "score_batch"]
+
+
+def run_pipeline(project: Project, graph: Graph, model: str) -> dict[str, Any]:
+    """validate-data -> train -> evaluate -> register for one model; the build's outputs."""
+    from modelspec.run.steps import (
+        evaluate_step,
+        load_data,
+        register_step,
+        step_context,
+        train_step,
+        validate_data_step,
+    )
+
+    ctx = step_context(project, graph, model)
+    data = load_data(ctx)  # read once, handed to every step
+    validate_data_step(ctx, data)
+    train_step(ctx, data)
+    evaluate_step(ctx, data)
+    return register_step(ctx, data)
+
+
+class LocalEngine:
+    """Implements apply's Engine protocol on this machine."""
+
+    def __init__(self, project: Project, graph: Graph) -> None:
+        self.project = project
+        self.graph = graph
+
+    def build(self, resource: Resource, previous: ResourceState | None) -> dict[str, Any]:
+        """A Model: a new registered build. A Deployment: its target's alias moved (or rolled back)."""
+        if resource.kind == "Model":
+            return run_pipeline(self.project, self.graph, resource.name)
+        if resource.kind == "Deployment":
+            return self._deploy(resource)
+        return {}
+
+    def _deploy(self, deployment: Resource) -> dict[str, Any]:
+        from modelspec.run.registry import latest_build, rollback_alias, set_alias
+        from modelspec.run.triggers import read_trigger_records
+
+        model = self.graph.refs(deployment).get("model")
+        if model is None:
+            raise engine_error(f"deployment {deployment.name}: its model is not defined")
+        target = deployment.spec["target"]
+        registry = self.project.registry_dir
+        trigger = read_trigger_records(self.project).get(deployment.address, {})
+        if trigger.get("action") == "rollback":
+            before, after = rollback_alias(registry, model.name, target)
+            return {"model_build": after, "rolled_back_from": before}
+        build = latest_build(registry, model.name, model.spec["version"])
+        if build is None:
+            raise engine_error(
+                f"deployment {deployment.name}: model {model.name} {model.spec['version']} has no "
+                "registered build; apply the model first"
+            )
+        set_alias(registry, model.name, target, build)
+        return {"model_build": build}
+
+
+def score_batch(
+    project: Project,
+    graph: Graph,
+    deployment: str,
+    input_path: Path | None,
+    output_path: Path | None,
+) -> tuple[Path, int, str]:
+    """Predict with the build the deployment's target alias points at; (output, rows, build).
+
+    The input defaults to the model's contract source, the output to
+    `.modelspec/scores/<deployment>.csv`; it holds the input rows with a
+    `prediction` column (and `probability` of the positive class for binary classifiers).
+    """
+    from modelspec.run.registry import get_alias, load_build
+    from modelspec.run.tabular import format_of, read_table
+    from modelspec.run.train import NUMERIC_TYPES, feature_frame
+
+    resource = graph.get(f"deployment.{deployment}")
+    model = graph.refs(resource).get("model") if resource is not None else None
+    if resource is None or model is None:
+        raise engine_error(f"there is no Deployment named {deployment!r} with a defined model")
+    contract = graph.refs(model).get("contract")
+    source = contract.spec.get("source", {}) if contract is not None else {}
+    build = get_alias(project.registry_dir, model.name, resource.spec["target"])
+    if build is None:
+        raise engine_error(f"deployment {deployment} has no deployed build yet: apply it first")
+    if input_path is None:
+        if not source.get("path"):
+            raise engine_error(
+                f"deployment {deployment}: give --input (the contract has no source path)"
+            )
+        input_path = project.root / source["path"]
+    output_path = output_path or project.work_dir / "scores" / f"{deployment}.csv"
+    try:
+        frame = read_table(input_path, format_of(input_path) or source.get("format", "csv"))
+    except ValueError as exc:
+        raise engine_error(str(exc)) from None
+    estimator = load_build(project.registry_dir / model.name / build)
+    types = {c["name"]: c["type"] for c in (contract.spec.get("columns", []) if contract else [])}
+    features = model.spec["data"]["features"]
+    missing = [f for f in features if f not in frame.columns]
+    if missing:
+        raise engine_error(f"{input_path} has no column {', '.join(missing)}")
+    numeric = tuple(f for f in features if types.get(f, "string") in NUMERIC_TYPES)
+    categorical = tuple(f for f in features if f not in numeric)
+    x = feature_frame(frame, numeric, categorical)
+    out = frame.copy()
+    out["prediction"] = estimator.predict(x)
+    if hasattr(estimator, "predict_proba") and len(getattr(estimator, "classes_", [])) == 2:
+        out["probability"] = estimator.predict_proba(x)[:, 1]
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    kind = format_of(output_path) or "csv"
+    if kind == "parquet":
+        out.to_parquet(output_path, index=False)
+    elif kind == "json":
+        out.to_json(output_path, orient="records")
+    else:
+        out.to_csv(output_path, index=False)
+    return output_path, len(out), build

@@ -1,0 +1,265 @@
+"""Monitoring a deployment: drift of current data against the deployed build's reference, and performance."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from modelspec.compile.graph import Graph, Resource
+from modelspec.project import Project
+from modelspec.run.drift import FeatureDrift, feature_drift, summarize
+from modelspec.run.estimators import engine_error
+from modelspec.run.train import NUMERIC_TYPES, feature_frame
+
+__all__ = ["DEFAULT_DRIFT", "MonitorReport", "PerformanceCheck", "act_on_breach", "monitor"]
+
+DEFAULT_DRIFT: dict[str, Any] = {
+    "method": "psi",
+    "threshold": 0.2,
+}  # used when the deployment declares no drift
+FORMAT_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class PerformanceCheck:
+    metric: str
+    value: float
+    min: float | None
+    max: float | None
+
+    @property
+    def breached(self) -> bool:
+        return (self.min is not None and self.value < self.min) or (
+            self.max is not None and self.value > self.max
+        )
+
+    def describe(self) -> str:
+        if self.min is not None and self.value < self.min:
+            return f"{self.metric} {self.value:.4g} < {self.min:.4g}"
+        if self.max is not None and self.value > self.max:
+            return f"{self.metric} {self.value:.4g} > {self.max:.4g}"
+        return f"{self.metric} {self.value:.4g} within its gate"
+
+
+@dataclass(frozen=True)
+class MonitorReport:
+    """Everything `modelspec monitor` found about one deployment."""
+
+    deployment: str
+    model: str
+    build: str | None  # the deployed build (the target's alias)
+    reference: str  # "build 1.0.0+2" or the reference file's path
+    current: str
+    row_count: int
+    on_breach: str
+    features: list[FeatureDrift] = field(default_factory=list)
+    performance: PerformanceCheck | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def breaches(self) -> list[str]:
+        out = [
+            f"{f.feature} {f.method} {f.value:.4g} > {f.threshold:.4g}"
+            for f in self.features
+            if f.breached
+        ]
+        if self.performance is not None and self.performance.breached:
+            out.append(self.performance.describe())
+        return out
+
+    @property
+    def breached(self) -> bool:
+        return bool(self.breaches)
+
+    def as_dict(self) -> dict[str, Any]:
+        perf = self.performance
+        return {
+            "format_version": FORMAT_VERSION,
+            "deployment": self.deployment,
+            "model": self.model,
+            "build": self.build,
+            "reference": self.reference,
+            "current": self.current,
+            "row_count": self.row_count,
+            "on_breach": self.on_breach,
+            "breached": self.breached,
+            "breaches": self.breaches,
+            "features": [f.as_dict() for f in self.features],
+            "performance": None
+            if perf is None
+            else {
+                "metric": perf.metric,
+                "value": perf.value,
+                "min": perf.min,
+                "max": perf.max,
+                "breached": perf.breached,
+            },
+            "notes": list(self.notes),
+        }
+
+
+def _read(path: Path, default_format: str) -> Any:
+    from modelspec.run.tabular import format_of, read_table
+
+    try:
+        return read_table(path, format_of(path) or default_format)
+    except ValueError as exc:
+        raise engine_error(str(exc)) from None
+
+
+def monitor(
+    project: Project, graph: Graph, deployment: str, current: Path, reference: Path | None = None
+) -> MonitorReport:
+    """Drift per feature (the deployment's method and threshold) and, with labels, performance."""
+    from modelspec.run.registry import get_alias, load_build, read_build_json
+
+    resource = graph.get(f"deployment.{deployment}")
+    if resource is None:
+        known = ", ".join(r.name for r in graph.of_kind("Deployment")) or "none"
+        raise engine_error(f"there is no Deployment named {deployment!r} (deployments: {known})")
+    refs = graph.refs(resource)
+    model, contract = refs.get("model"), None
+    if model is None:
+        raise engine_error(f"deployment {deployment}: its model is not defined")
+    contract = graph.refs(model).get("contract")
+    types = {c["name"]: c["type"] for c in (contract.spec.get("columns", []) if contract else [])}
+    features = model.spec["data"]["features"]
+    numeric = tuple(f for f in features if types.get(f, "string") in NUMERIC_TYPES)
+    categorical = tuple(f for f in features if f not in numeric)
+    fmt = contract.spec.get("source", {}).get("format", "csv") if contract else "csv"
+    monitoring = resource.spec.get("monitoring") or {}
+    drift = monitoring.get("drift") or DEFAULT_DRIFT
+    notes = [] if monitoring.get("drift") else ["no drift threshold declared: psi 0.2 used"]
+    build = get_alias(project.registry_dir, model.name, resource.spec["target"])
+    build_dir = project.registry_dir / model.name / build if build else None
+    frame = _read(current, fmt)
+    missing = [f for f in features if f not in frame.columns]
+    if missing:
+        raise engine_error(
+            f"{current} has no column {', '.join(missing)} (features of {model.name})"
+        )
+    if reference is not None:
+        seed = int(model.spec["training"].get("split", {}).get("seed", 0))
+        summary = summarize(_read(reference, fmt), numeric, categorical, seed)
+        reference_name = str(reference)
+    elif build_dir is not None:
+        summary = read_build_json(build_dir, "data.json")
+        reference_name = f"build {build}"
+    else:
+        raise engine_error(
+            f"deployment {deployment} has no deployed build on target {resource.spec['target']}: "
+            "apply it first, or pass --reference"
+        )
+    x = feature_frame(frame, numeric, categorical)
+    drifts = [
+        feature_drift(f, summary["features"][f], x[f], drift["method"], float(drift["threshold"]))
+        for f in features
+        if f in summary["features"]
+    ]
+    performance = None
+    gate = monitoring.get("performance")
+    target = model.spec["data"]["target"]
+    if gate and target in frame.columns and build_dir is not None:
+        performance = _performance(model, load_build(build_dir), x, frame[target], gate)
+    elif gate:
+        notes.append(
+            f"performance not checked: the current data has no {target} column"
+            if target not in frame.columns
+            else "performance not checked: no deployed build"
+        )
+    return MonitorReport(
+        deployment=deployment,
+        model=model.name,
+        build=build,
+        reference=reference_name,
+        current=str(current),
+        row_count=len(frame),
+        on_breach=monitoring.get("on_breach", "alert"),
+        features=drifts,
+        performance=performance,
+        notes=notes,
+    )
+
+
+def _performance(
+    model: Resource, estimator: Any, x: Any, y: Any, gate: dict[str, Any]
+) -> PerformanceCheck:
+    from modelspec.run.evaluate import metrics_for
+
+    metrics, _ = metrics_for(model.spec["task"], estimator, x, y)
+    name = gate["metric"]
+    if name not in metrics:
+        raise engine_error(f"{name} cannot be computed for model {model.name} on the current data")
+    return PerformanceCheck(name, metrics[name], gate.get("min"), gate.get("max"))
+
+
+def act_on_breach(project: Project, report: MonitorReport) -> str | None:
+    """Record what the deployment's on_breach asks for; a sentence saying what was done, or None."""
+    from modelspec.run.triggers import record_trigger
+
+    if not report.breached or report.on_breach == "alert":
+        return None
+    reason = (
+        f"{'drift' if any(f.breached for f in report.features) else 'performance'} breach on "
+        f"deployment.{report.deployment}: {'; '.join(report.breaches)}"
+    )
+    if report.on_breach == "retrain":
+        record_trigger(project, f"model.{report.model}", reason, "retrain")
+        return f"model.{report.model} is marked for retraining: the next plan replaces it"
+    record_trigger(project, f"deployment.{report.deployment}", reason, "rollback")
+    return f"deployment.{report.deployment} is marked for rollback: the next apply moves its alias back"
+
+
+def render_json(report: MonitorReport) -> str:
+    return json.dumps(report.as_dict(), indent=2, sort_keys=True) + "\n"
+
+
+def render_text(report: MonitorReport) -> str:
+    lines = [
+        f"deployment.{report.deployment}: model {report.model} build {report.build or '-'}, "
+        f"{report.row_count} rows of {report.current} against {report.reference}",
+    ]
+    width = max((len(f.feature) for f in report.features), default=0)
+    for f in report.features:
+        mark = "DRIFT" if f.breached else "ok"
+        lines.append(
+            f"  {f.feature:<{width}}  {f.method:<13} {f.value:>9.4f}  (threshold {f.threshold:g})  {mark}"
+        )
+    if report.performance is not None:
+        mark = "BREACH" if report.performance.breached else "ok"
+        lines.append(f"  performance: {report.performance.describe()}  {mark}")
+    lines.extend(f"  note: {n}" for n in report.notes)
+    if report.breached:
+        lines.append(f"Breach ({report.on_breach}): " + "; ".join(report.breaches))
+    else:
+        lines.append("No breach.")
+    return "\n".join(lines) + "\n"
+
+
+def render_html(report: MonitorReport) -> str:
+    from html import escape
+
+    rows = "".join(
+        f'<tr class="{"breach" if f.breached else "ok"}"><td>{escape(f.feature)}</td>'
+        f"<td>{escape(f.method)}</td><td>{f.value:.4f}</td><td>{f.threshold:g}</td>"
+        f"<td>{'drift' if f.breached else 'ok'}</td></tr>"
+        for f in report.features
+    )
+    perf = ""
+    if report.performance is not None:
+        perf = f"<p>Performance: {escape(report.performance.describe())}</p>"
+    verdict = escape("; ".join(report.breaches)) if report.breached else "No breach."
+    title = escape(f"Monitoring deployment.{report.deployment}")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{title}</title><style>td,th{{padding:2px 8px}} .breach{{color:#b00}}</style></head>"
+        f"<body><h1>{title}</h1><p>Model {escape(report.model)} build {escape(report.build or '-')}; "
+        f"{report.row_count} rows of {escape(report.current)} against {escape(report.reference)}.</p>"
+        "<table><tr><th>feature</th><th>method</th><th>value</th><th>threshold</th><th></th></tr>"
+        f"{rows}</table>{perf}<p><strong>{verdict}</strong></p></body></html>\n"
+    )
+
+
+RENDERERS = {"text": render_text, "json": render_json, "html": render_html}

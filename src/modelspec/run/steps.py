@@ -1,0 +1,335 @@
+"""The pipeline steps (validate-data, train, evaluate, register), handing over through a work directory.
+
+Each step reads what the one before wrote into the work directory, so the
+four can run in separate containers that share a volume (the Argo Workflow)
+or one after the other in this process (the local engine). A failed step
+raises apply's EngineError with a message for the user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import platform
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from modelspec.compile.graph import Graph, Resource
+from modelspec.project import Project
+from modelspec.run.estimators import engine_error
+from modelspec.run.train import TrainingData, load_training_data, progress
+
+__all__ = [
+    "STEPS",
+    "StepContext",
+    "evaluate_step",
+    "register_step",
+    "step_context",
+    "train_step",
+    "validate_data_step",
+]
+
+STEPS = ("validate-data", "train", "evaluate", "register")
+VALIDATION, TRAINING, EVALUATION, BUILD = (
+    "validation.json",
+    "train.json",
+    "evaluation.json",
+    "build.json",
+)
+MODEL_FILE = "model.joblib"
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """What every step of one model needs."""
+
+    root: Path  # the project root, which data paths are relative to
+    registry: Path
+    model: Resource
+    contract: Resource
+    workdir: Path
+
+
+def step_context(
+    project: Project, graph: Graph, model: str, workdir: Path | None = None
+) -> StepContext:
+    """The context for a model by name; an unknown model or missing contract is an EngineError."""
+    resource = graph.get(f"model.{model}")
+    if resource is None:
+        known = ", ".join(r.name for r in graph.of_kind("Model")) or "none"
+        raise engine_error(f"there is no Model named {model!r} (models: {known})")
+    contract = graph.refs(resource).get("contract")
+    if contract is None:
+        raise engine_error(
+            f"model {model}: its data contract {resource.spec['data']['contract']!r} is not defined"
+        )
+    return StepContext(
+        root=project.root,
+        registry=project.registry_dir,
+        model=resource,
+        contract=contract,
+        workdir=workdir or project.work_dir / "work" / model,
+    )
+
+
+def _sha256(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _write(ctx: StepContext, name: str, value: Any) -> None:
+    from modelspec.apply import write_atomic
+
+    write_atomic(ctx.workdir / name, _json_bytes(value))
+
+
+def _json_bytes(value: Any) -> bytes:
+    return (json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _read(ctx: StepContext, name: str, step: str, data: TrainingData) -> dict[str, Any]:
+    """A record an earlier step wrote, checked to be about this spec and this data."""
+    try:
+        record = json.loads((ctx.workdir / name).read_bytes())
+    except (OSError, ValueError):
+        raise engine_error(
+            f"model {ctx.model.name}: {ctx.workdir / name} is missing; run the {step} step first"
+        ) from None
+    if not isinstance(record, dict):
+        raise engine_error(
+            f"model {ctx.model.name}: {name} is not a record; run the {step} step again"
+        )
+    if record.get("spec_digest") != ctx.model.digest or record.get("data_sha256") != data.sha256:
+        raise engine_error(
+            f"model {ctx.model.name}: the {step} step ran on another spec or other data; run it again"
+        )
+    return record
+
+
+def load_data(ctx: StepContext) -> TrainingData:
+    return load_training_data(ctx.root, ctx.model, ctx.contract)
+
+
+def validate_data_step(ctx: StepContext, data: TrainingData | None = None) -> dict[str, Any]:
+    """Run the data contract on the training data; a failing contract stops the model."""
+    from modelspec.run.data_validation import validate_data
+
+    data = data or load_data(ctx)
+    for name in (VALIDATION, TRAINING, EVALUATION, BUILD, MODEL_FILE):  # a new run starts clean
+        (ctx.workdir / name).unlink(missing_ok=True)  # only its own files: the volume may be shared
+    progress(f"{ctx.model.name}: validating {data.source} against {ctx.contract.name}")
+    result = validate_data(ctx.contract, data.frame)
+    checks: list[dict[str, Any]] = [
+        {
+            "column": c.column,
+            "rule": c.rule,
+            "expectation": c.expectation,
+            "success": c.success,
+            "unexpected_count": c.unexpected_count,
+            "unexpected_sample": _plain(c.unexpected_sample),
+        }
+        for c in result.checks
+    ]
+    record = {
+        "model": ctx.model.name,
+        "spec_digest": ctx.model.digest,
+        "data_sha256": data.sha256,
+        "success": bool(result.success),
+        "row_count": int(result.row_count),
+        "checks": checks,
+    }
+    _write(ctx, VALIDATION, record)
+    if not result.success:
+        failing = [
+            f"{c['column'] or 'table'} {c['rule']}: {c['expectation']} ({c['unexpected_count']} unexpected"
+            + (
+                f", e.g. {', '.join(map(str, c['unexpected_sample'][:3]))})"
+                if c["unexpected_sample"]
+                else ")"
+            )
+            for c in checks
+            if not c["success"]
+        ]
+        raise engine_error(
+            f"model {ctx.model.name}: the data at {data.source} fails contract "
+            f"{ctx.contract.name}: " + "; ".join(failing)
+        )
+    return record
+
+
+def _plain(values: Any) -> list[Any]:
+    """JSON-safe values (numpy scalars, timestamps and NaN become plain values or text)."""
+    out: list[Any] = []
+    for value in list(values or []):
+        item = value.item() if hasattr(value, "item") else value
+        out.append(
+            item if isinstance(item, str | int | float | bool) or item is None else str(item)
+        )
+    return out
+
+
+def train_step(ctx: StepContext, data: TrainingData | None = None) -> dict[str, Any]:
+    """Fit the model on the training split and keep it in the work directory."""
+    from modelspec.run.registry import joblib_module
+    from modelspec.run.train import fit
+
+    data = data or load_data(ctx)
+    validation = _read(ctx, VALIDATION, "validate-data", data)
+    if not validation.get("success"):
+        raise engine_error(
+            f"model {ctx.model.name}: the data failed validation; fix it and rerun validate-data"
+        )
+    progress(f"{ctx.model.name}: training {ctx.model.spec['training']['estimator']['class']}")
+    trained = fit(ctx.model, data)
+    buffer = io.BytesIO()
+    joblib_module().dump(trained.estimator, buffer)
+    content = buffer.getvalue()
+    from modelspec.apply import write_atomic
+
+    write_atomic(ctx.workdir / MODEL_FILE, content)
+    record = {
+        "model": ctx.model.name,
+        "spec_digest": ctx.model.digest,
+        "data_sha256": data.sha256,
+        "model_sha256": _sha256(content),
+        "test_rows": list(trained.test_rows),
+        "best_params": trained.best_params,
+    }
+    _write(ctx, TRAINING, record)
+    return record
+
+
+def _trained_model(ctx: StepContext, record: dict[str, Any]) -> tuple[Any, bytes]:
+    """The model the train step wrote, unpickled only when its sha256 matches the record."""
+    from modelspec.run.registry import joblib_module
+
+    content = (ctx.workdir / MODEL_FILE).read_bytes()
+    if _sha256(content) != record.get("model_sha256"):
+        raise engine_error(
+            f"model {ctx.model.name}: {ctx.workdir / MODEL_FILE} does not match what train wrote; "
+            "it is not loaded (run train again)"
+        )
+    return joblib_module().load(io.BytesIO(content)), content
+
+
+def evaluate_step(ctx: StepContext, data: TrainingData | None = None) -> dict[str, Any]:
+    """Metrics on the held-out rows; every gate of spec.evaluation.metrics must pass."""
+    from modelspec.run.evaluate import check_gates, metrics_for
+    from modelspec.run.train import feature_frame
+
+    data = data or load_data(ctx)
+    training = _read(ctx, TRAINING, "train", data)
+    estimator, _ = _trained_model(ctx, training)
+    rows = data.frame.iloc[training["test_rows"]]
+    x = feature_frame(rows, data.numeric, data.categorical)
+    metrics, averaging = metrics_for(ctx.model.spec["task"], estimator, x, rows[data.target])
+    gates = check_gates(metrics, ctx.model.spec.get("evaluation", {}).get("metrics", []))
+    passed = all(g.passed for g in gates)
+    record = {
+        "model": ctx.model.name,
+        "spec_digest": ctx.model.digest,
+        "data_sha256": data.sha256,
+        "metrics": metrics,
+        "averaging": averaging,
+        "gates": [g.as_dict() for g in gates],
+        "passed": passed,
+        "test_rows": len(rows),
+    }
+    _write(ctx, EVALUATION, record)
+    progress(f"{ctx.model.name}: " + ", ".join(f"{k} {v:.4g}" for k, v in metrics.items()))
+    if not passed:
+        failed = "; ".join(g.message for g in gates if not g.passed)
+        raise engine_error(
+            f"model {ctx.model.name} {ctx.model.spec['version']} failed evaluation: {failed}"
+        )
+    return record
+
+
+def register_step(ctx: StepContext, data: TrainingData | None = None) -> dict[str, Any]:
+    """Register the evaluated model as the next build of its version; the outputs for state."""
+    from modelspec.run.drift import summarize
+    from modelspec.run.registry import register_build
+
+    data = data or load_data(ctx)
+    training = _read(ctx, TRAINING, "train", data)
+    evaluation = _read(ctx, EVALUATION, "evaluate", data)
+    if not evaluation.get("passed"):
+        raise engine_error(f"model {ctx.model.name} did not pass evaluation and is not registered")
+    estimator, content = _trained_model(ctx, training)
+    spec = ctx.model.spec
+    seed = int(spec["training"].get("split", {}).get("seed", 0))
+    summary = summarize(data.frame, data.numeric, data.categorical, seed)
+    files = {
+        MODEL_FILE: content,
+        "metrics.json": _json_bytes(
+            {
+                "metrics": evaluation["metrics"],
+                "averaging": evaluation["averaging"],
+                "gates": evaluation["gates"],
+                "best_params": training["best_params"],
+                "test_rows": evaluation["test_rows"],
+            }
+        ),
+        "signature.json": _json_bytes(_signature(ctx, data, estimator)),
+        "data.json": _json_bytes(
+            {"sha256": data.sha256, "source": data.source, "seed": seed, **summary}
+        ),
+        "versions.json": _json_bytes(_versions()),
+    }
+    build = register_build(ctx.registry, ctx.model.name, spec["version"], files)
+    outputs = {
+        "version": spec["version"],
+        "build": build.build,
+        "metrics": evaluation["metrics"],
+        "data_digest": data.sha256,
+        "artifact_digest": build.artifact_digest,
+        "registry_path": _relative(build.path, ctx.root),
+    }
+    _write(ctx, BUILD, outputs)
+    progress(f"{ctx.model.name}: registered {build.build}")
+    return outputs
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _signature(ctx: StepContext, data: TrainingData, estimator: Any) -> dict[str, Any]:
+    columns = {c["name"]: c["type"] for c in ctx.contract.spec.get("columns", [])}
+    signature: dict[str, Any] = {
+        "task": ctx.model.spec["task"],
+        "inputs": [
+            {
+                "name": f,
+                "type": data.column_types[f],
+                "kind": "numeric" if f in data.numeric else "categorical",
+            }
+            for f in data.features
+        ],
+        "target": {"name": data.target, "type": columns.get(data.target, "string")},
+    }
+    if hasattr(estimator, "classes_"):
+        signature["classes"] = [_plain([c])[0] for c in estimator.classes_]
+    return signature
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for dist, key in (
+        ("scikit-learn", "sklearn"),
+        ("numpy", "numpy"),
+        ("pandas", "pandas"),
+        ("scipy", "scipy"),
+        ("joblib", "joblib"),
+        ("modelspec", "modelspec"),
+    ):
+        try:
+            out[key] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[key] = "unknown"
+    return out

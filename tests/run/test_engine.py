@@ -1,0 +1,215 @@
+"""The local engine: the example's models validate, train, evaluate and register; gates stop a build."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from modelspec.apply import EngineError
+from modelspec.run.engine import LocalEngine
+from modelspec.run.registry import get_alias, load_build
+
+Build = Callable[[str], dict[str, Any]]
+Example = Any  # the `example` fixture (tests/run/conftest.py)
+CLASSIFIER = "biopsy-malignancy-classifier"
+REGRESSOR = "diabetes-progression-regressor"
+
+
+def test_example_models_train_evaluate_and_register(example: Example, built: Build) -> None:
+    classifier = built(CLASSIFIER)
+    regressor = built(REGRESSOR)
+
+    assert classifier["build"] == "1.0.0+1" and classifier["version"] == "1.0.0"
+    assert classifier["metrics"]["roc_auc"] >= 0.95  # the spec's gate
+    assert set(classifier["metrics"]) == {
+        "accuracy",
+        "precision",
+        "recall",
+        "f1",
+        "roc_auc",
+        "log_loss",
+        "brier_score",
+    }
+    assert regressor["build"] == "2.0.1+1"
+    assert set(regressor["metrics"]) == {"r2", "mae", "rmse", "mape"}
+    assert regressor["metrics"]["r2"] >= 0.35
+    build_dir = example.root / classifier["registry_path"]
+    assert sorted(p.name for p in build_dir.iterdir()) == [
+        "data.json",
+        "manifest.json",
+        "metrics.json",
+        "model.joblib",
+        "signature.json",
+        "versions.json",
+    ]
+    signature = json.loads((build_dir / "signature.json").read_text())
+    assert signature["inputs"][0] == {"name": "mean_radius", "type": "float", "kind": "numeric"}
+    assert signature["classes"] == [False, True]
+    data = json.loads((build_dir / "data.json").read_text())
+    assert data["sha256"] == classifier["data_digest"]
+    radius = data["features"]["mean_radius"]
+    assert sum(radius["bin_counts"]) == data["row_count"] == 569
+    assert len(radius["sample"]) == 569
+    site = json.loads((example.root / regressor["registry_path"] / "data.json").read_text())
+    assert set(site["features"]["site"]["frequencies"]) == {
+        "north-clinic",
+        "central-hospital",
+        "south-clinic",
+    }
+    versions = json.loads((build_dir / "versions.json").read_text())
+    assert {"python", "sklearn", "numpy", "pandas"} <= set(versions)
+    model = load_build(build_dir)
+    assert hasattr(model, "predict_proba")
+
+
+def test_same_spec_and_data_give_the_same_metrics_as_a_new_build(built: Build) -> None:
+    first = built(REGRESSOR)
+    second = built(REGRESSOR)
+    assert second["build"] == "2.0.1+2"
+    assert first["metrics"] == second["metrics"]
+    assert first["artifact_digest"] == second["artifact_digest"]
+    assert first["data_digest"] == second["data_digest"]
+
+
+def test_an_unreachable_gate_stops_the_model_and_registers_nothing(
+    example: Example, built: Build
+) -> None:
+    example.edit(
+        "specs/models/biopsy-malignancy-classifier.yaml",
+        "{name: roc_auc, min: 0.95}",
+        "{name: roc_auc, min: 0.9999}",
+    )
+    with pytest.raises(EngineError) as err:
+        built(CLASSIFIER)
+    message = str(err.value)
+    assert "roc_auc 0.97" in message and "is below the gate 0.9999" in message
+    assert "brier_score" not in message  # only failed gates are named
+    assert not (example.project.registry_dir / CLASSIFIER).exists() or not [
+        p
+        for p in (example.project.registry_dir / CLASSIFIER).iterdir()
+        if not p.name.startswith(".")
+    ]
+
+
+def test_a_max_gate_names_value_and_threshold(example: Example, built: Build) -> None:
+    example.edit(
+        "specs/models/diabetes-progression-regressor.yaml",
+        "{name: rmse, max: 60}",
+        "{name: rmse, max: 10}",
+    )
+    with pytest.raises(EngineError, match=r"rmse 54\.\d+ is above the gate 10"):
+        built(REGRESSOR)
+
+
+@dataclass
+class FailingResult:
+    success: bool
+    checks: list[Any]
+    row_count: int
+
+
+@dataclass
+class FailingCheck:
+    column: str | None
+    rule: str
+    expectation: str
+    success: bool
+    unexpected_count: int
+    unexpected_sample: list[Any]
+
+
+def test_a_failing_contract_stops_the_model_before_training(
+    example: Example, built: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import modelspec.run.data_validation as module
+
+    def failing(contract: Any, data: Any) -> FailingResult:
+        checks = [
+            FailingCheck(
+                "mean_radius", "max", "expect_column_values_to_be_between", False, 2, [31.5, 40.0]
+            ),
+            FailingCheck("patient_id", "unique", "expect_column_values_to_be_unique", True, 0, []),
+        ]
+        return FailingResult(False, checks, len(data))
+
+    monkeypatch.setattr(module, "validate_data", failing)
+    with pytest.raises(EngineError) as err:
+        built(CLASSIFIER)
+    message = str(err.value)
+    assert "fails contract breast-cancer-biopsies" in message
+    assert "mean_radius max" in message and "2 unexpected" in message and "31.5" in message
+    assert "patient_id" not in message
+    assert not (example.project.registry_dir / CLASSIFIER).exists()
+
+
+def test_validation_runs_on_the_training_data(built: Build, fast_validation: list[str]) -> None:
+    built(CLASSIFIER)
+    assert fast_validation == ["breast-cancer-biopsies"]
+
+
+def test_a_deployment_moves_its_targets_alias_to_the_latest_build(
+    example: Example, built: Build
+) -> None:
+    built(CLASSIFIER)
+    built(CLASSIFIER)
+    graph = example.graph()
+    engine = LocalEngine(example.project, graph)
+    deployment = graph.get("deployment.biopsy-classifier-prod")
+    assert deployment is not None
+    assert engine.build(deployment, None) == {"model_build": "1.0.0+2"}
+    assert get_alias(example.project.registry_dir, CLASSIFIER, "prod") == "1.0.0+2"
+    aliases = json.loads((example.project.registry_dir / CLASSIFIER / "aliases.json").read_text())
+    assert aliases == {"prod": "1.0.0+2"}
+
+
+def test_a_deployment_without_a_build_is_an_engine_error(example: Example) -> None:
+    graph = example.graph()
+    deployment = graph.get("deployment.biopsy-classifier-staging")
+    assert deployment is not None
+    with pytest.raises(EngineError, match="has no registered build"):
+        LocalEngine(example.project, graph).build(deployment, None)
+
+
+def test_unknown_estimator_params_are_an_engine_error(example: Example, built: Build) -> None:
+    example.edit(
+        "specs/models/diabetes-progression-regressor.yaml", "{alpha: 1.0}", "{alpha: 1.0, depth: 3}"
+    )
+    with pytest.raises(EngineError, match="takes no parameter depth"):
+        built(REGRESSOR)
+
+
+def test_other_kinds_build_nothing(example: Example) -> None:
+    graph = example.graph()
+    target = graph.get("target.prod")
+    assert target is not None
+    assert LocalEngine(example.project, graph).build(target, None) == {}
+
+
+def test_importing_the_commands_and_steps_loads_no_heavy_library() -> None:
+    import subprocess
+    import sys
+
+    modules = [
+        "modelspec.cli.run_step",
+        "modelspec.cli.monitor",
+        "modelspec.run.engine",
+        "modelspec.run.steps",
+        "modelspec.run.monitor",
+        "modelspec.run.registry",
+        "modelspec.run.drift",
+        "modelspec.run.train",
+        "modelspec.run.evaluate",
+        "modelspec.run.triggers",
+        "modelspec.generate.model_card_json",
+    ]
+    code = (
+        f"import sys\nfor m in {modules!r}: __import__(m)\n"
+        "print(sorted(m for m in ('sklearn', 'pandas', 'scipy', 'numpy', 'joblib', 'great_expectations')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
