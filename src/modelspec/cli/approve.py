@@ -35,7 +35,7 @@ def command(
 ) -> None:
     """Approve ADDR (e.g. model.churn-classifier) at its current digest.
 
-    Writes specs/approvals/<name>.yaml, or updates the Approval already given
+    Writes specs/approvals/<kind>-<name>-<role>.yaml, or updates the Approval already given
     for ADDR in that role. An approval goes stale when its subject changes.
     """
     from modelspec.approve import ApprovalRequest, approve

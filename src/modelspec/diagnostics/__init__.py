@@ -117,6 +117,9 @@ CODES: dict[str, str] = {
     "MS404": "waiver-expiring-soon",
     "MS405": "stale-approval",
     "MS406": "cel-expression-error",
+    "MS407": "promotion-not-allowed",
+    "MS408": "promotion-in-same-plan",
+    "MS409": "override-refused",
     # plan and apply
     "MS501": "model-version-not-bumped",
     "MS502": "contract-breaking-without-major",

@@ -41,7 +41,8 @@ def document(diagnostics: Sequence[Diagnostic], ctx: RenderContext) -> dict[str,
 
 
 def _diagnostic(d: Diagnostic) -> dict[str, Any]:
-    return {
+    """One diagnostic; a waived policy finding adds `suppression` (only then)."""
+    out: dict[str, Any] = {
         "severity": d.severity.value,
         "code": d.code,
         "message": d.message,
@@ -51,3 +52,11 @@ def _diagnostic(d: Diagnostic) -> dict[str, Any]:
         "path": d.path,
         "hint": d.hint,
     }
+    if d.suppression is not None:
+        out["suppression"] = {
+            "justification": d.suppression.justification,
+            "approved_by": d.suppression.approved_by,
+            "expires": d.suppression.expires,
+            "source": d.suppression.source,
+        }
+    return out

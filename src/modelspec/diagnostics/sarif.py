@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from modelspec.diagnostics import CODES, Diagnostic, Severity
+from modelspec.diagnostics import CODES, Diagnostic, Severity, Suppression
 from modelspec.diagnostics.render import RenderContext
 
 __all__ = [
@@ -78,8 +78,7 @@ def _rule(code: str) -> dict[str, Any]:
 
 
 def _result(d: Diagnostic, rule_index: int) -> dict[str, Any]:
-    """One result. A waived policy finding would add `suppressions` here
-    ([{"kind": "external", "justification": ...}]) once Diagnostic carries its waiver."""
+    """One result; a waived policy finding carries an accepted external suppression."""
     text = f"{d.message}\nhint: {d.hint}" if d.hint else d.message
     result: dict[str, Any] = {
         "ruleId": d.code,
@@ -90,7 +89,30 @@ def _result(d: Diagnostic, rule_index: int) -> dict[str, Any]:
     }
     if d.path:
         result["properties"] = {"jsonPointer": d.path}
+    if d.suppression is not None:
+        result["suppressions"] = [_suppression(d.suppression)]
     return result
+
+
+def _suppression(s: Suppression) -> dict[str, Any]:
+    """An external suppression: the waiver lives in another file than the finding.
+
+    No `status`: the published schema calls it `state`, the OASIS text `status`;
+    left out, the suppression counts as in effect for both.
+    """
+    properties = {
+        key: value
+        for key, value in (
+            ("approvedBy", s.approved_by),
+            ("expires", s.expires),
+            ("source", s.source),
+        )
+        if value
+    }
+    out: dict[str, Any] = {"kind": "external", "justification": s.justification}
+    if properties:
+        out["properties"] = properties
+    return out
 
 
 def _location(d: Diagnostic) -> dict[str, Any]:

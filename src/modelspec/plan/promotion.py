@@ -71,7 +71,7 @@ def _diagnostic(
             f"{deployment.address} moves to {mine.model} {mine.version} in the same plan that "
             f"brings it to {source} ({has}): the version has not run on {source} before"
         )
-        hint = f"to prove it on {source} first, apply the new version there before this deployment"
+        hint = "both targets take the version in this apply; review the plan with that in mind"
     else:
         code, severity = "MS407", Severity.ERROR
         message = (

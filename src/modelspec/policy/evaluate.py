@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from modelspec.compile.graph import Graph, Resource
-from modelspec.diagnostics import Diagnostic, Severity
+from modelspec.diagnostics import Diagnostic, Severity, Suppression
 from modelspec.loading.documents import JsonPath
 from modelspec.policy.conditions import (
     ConditionPath,
@@ -256,6 +256,14 @@ class _Run:
             )
             severity = Severity.NOTE
         diagnostic = diagnostic_at(resource, "MS401", text, judged.path, severity, hint=judged.hint)
+        if waiver is not None and outcome == "waived":
+            suppression = Suppression(
+                justification=finding.justification or "",
+                approved_by=waiver.approved_by,
+                expires=waiver.expires,
+                source=f"waiver.{waiver.name}",
+            )
+            diagnostic = replace(diagnostic, suppression=suppression)
         self.findings.append(replace(finding, diagnostic=diagnostic))
         self.diagnostics.append(diagnostic)
 
