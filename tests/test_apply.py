@@ -23,6 +23,7 @@ def ws(make_project: Callable[[dict[str, str]], Path]) -> Workspace:
 
 
 CARD = "models/churn-model/model-card.md"
+CARD_JSON = "models/churn-model/model-card.json"
 ISVC = "deployments/churn-prod/inferenceservice.yaml"
 
 
@@ -43,11 +44,16 @@ def test_apply_writes_files_and_records_state(ws: Workspace) -> None:
     assert model.depends_on == ("datacontract.churn",)
     _, artifacts = ws.graph()
     card = next(a for a in artifacts["model.churn-model"] if a.path == CARD)
+    card_json = next(a for a in artifacts["model.churn-model"] if a.path == CARD_JSON)
     assert ws.generated(CARD).read_bytes() == card.content
-    assert model.artifacts == {CARD: card.digest}
-    # one checkpoint per resource, all at the one new serial
-    assert [len(s.resources) for s in ws.backend.history] == [1, 2, 3, 4]
+    assert ws.generated(CARD_JSON).read_bytes() == card_json.content
+    assert model.artifacts == {CARD_JSON: card_json.digest, CARD: card.digest}
+    # checkpoints grow resource by resource (file-only changes are batched, at most
+    # about once a second), all at the one new serial, the last one holding everything
+    sizes = [len(s.resources) for s in ws.backend.history]
+    assert sizes == sorted(set(sizes)) and sizes[-1] == 4
     assert {s.serial for s in ws.backend.history} == {1}
+    assert ws.backend.history[-1] == state
     [record] = read_audit(ws.project.work_dir / "audit.jsonl")
     assert record["command"] == "apply" and record["status"] == "ok"
     assert record["summary"]["create"] == 4 and record["serial"] == 1
@@ -56,8 +62,9 @@ def test_apply_writes_files_and_records_state(ws: Workspace) -> None:
 
 def test_apply_of_an_empty_plan_writes_nothing(ws: Workspace) -> None:
     ws.apply()
+    checkpoints = len(ws.backend.history)
     state, diags = ws.apply()
-    assert diags == [] and state.serial == 1 and len(ws.backend.history) == 4
+    assert diags == [] and state.serial == 1 and len(ws.backend.history) == checkpoints
 
 
 def test_replace_and_update_bump_serial_once(ws: Workspace) -> None:
@@ -174,7 +181,7 @@ def test_unsafe_artifact_path_is_refused_before_anything_is_written(ws: Workspac
     assert not (ws.root / "outside.yaml").exists() and ws.backend.history == []
 
 
-def test_engine_builds_created_models(ws: Workspace) -> None:
+def test_engine_builds_created_models_and_deployments(ws: Workspace) -> None:
     built: list[str] = []
 
     class Recorder:
@@ -187,8 +194,15 @@ def test_engine_builds_created_models(ws: Workspace) -> None:
     state, diags = apply_module.apply(
         plan, graph, ws.backend, ws.project, artifacts=artifacts, engine=Recorder()
     )
-    assert diags == [] and built == ["model.churn-model"]
+    assert diags == [] and built == ["model.churn-model", "deployment.churn-prod"]
     assert state.resources["model.churn-model"].outputs == {"build": 1, "version": "1.0.0"}
+    assert state.resources["deployment.churn-prod"].outputs == {
+        "build": 1,
+        "model_version": "1.0.0",
+    }
+    # a change that built something is checkpointed at once
+    sizes = [len(s.resources) for s in ws.backend.history]
+    assert 2 in sizes and sizes[-1] == 4
 
 
 def test_write_atomic_creates_parents_and_replaces(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from plan_workspace import SPECS
+from plan_workspace import SPECS, write_churn_data
 
 import modelspec.cli.apply as apply_cli
 from modelspec.cli import cli
@@ -21,6 +21,7 @@ CARD = "generated/models/churn-model/model-card.md"
 @pytest.fixture
 def root(make_project: Callable[[dict[str, str]], Path], monkeypatch: pytest.MonkeyPatch) -> Path:
     path = make_project(SPECS)
+    write_churn_data(path)  # apply trains the model from its contract's data
     monkeypatch.chdir(path)
     return path
 
@@ -54,6 +55,13 @@ def test_saved_plan_show_apply_and_staleness(root: Path) -> None:
     assert applied.exit_code == 0, applied.output
     assert "Apply complete! Resources: 4 created" in applied.stdout
     assert (root / CARD).is_file()
+    # the local engine trained and registered the model, and the deployment took that build
+    project, _ = load_project(root)
+    assert project is not None
+    resources = backend_for(project).read().resources
+    model = resources["model.churn-model"].outputs
+    assert model["build"] == "1.0.0+1" and model["metrics"]["roc_auc"] >= 0.7
+    assert resources["deployment.churn-prod"].outputs["model_build"] == "1.0.0+1"
     again = run("plan", "--detailed-exitcode")
     assert again.exit_code == 0 and "No changes. Specs match the applied state." in again.stdout
     stale = run("apply", "plan.json")

@@ -63,7 +63,10 @@ def test_only_the_argo_engine_renders_a_workflow(
     for engine in ("local", "kubeflow"):
         other = dataclasses.replace(ctx, engine=engine)
         paths = [a.path for a in render(make_model(), {"contract": contract}, other)]
-        assert paths == ["models/churn-classifier/model-card.md"]
+        assert paths == [
+            "models/churn-classifier/model-card.json",
+            "models/churn-classifier/model-card.md",
+        ]
 
 
 def test_rendering_twice_gives_identical_bytes(

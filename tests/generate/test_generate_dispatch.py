@@ -125,5 +125,5 @@ def test_every_yaml_artifact_loads_back_to_the_dict_it_was_built_from(
     model = dataclasses.replace(
         refs["model"], normalized={**refs["model"].normalized, "metadata": metadata}
     )
-    [_, workflow_artifact] = render(model, {}, ctx)
+    [_, _, workflow_artifact] = render(model, {}, ctx)
     assert yaml.safe_load(workflow_artifact.content) == workflow(model, {}, ctx)

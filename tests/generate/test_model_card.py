@@ -61,9 +61,13 @@ def test_rendering_twice_gives_identical_bytes(
 ) -> None:
     first = render(make_model(), {"contract": contract}, ctx)
     second = render(make_model(), {"contract": contract}, ctx)
-    assert [a.path for a in first] == [PATH, "pipelines/churn-classifier/workflow.yaml"]
-    assert first[0].content == second[0].content
-    assert first[0].content.endswith(b"\n")
+    assert [a.path for a in first] == [
+        "models/churn-classifier/model-card.json",
+        PATH,
+        "pipelines/churn-classifier/workflow.yaml",
+    ]
+    assert [a.content for a in first] == [a.content for a in second]
+    assert first[1].content.endswith(b"\n")
 
 
 def test_template_syntax_in_values_is_not_evaluated(

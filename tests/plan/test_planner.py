@@ -27,7 +27,10 @@ def test_first_plan_creates_everything_in_dependency_order(workspace: Workspace)
     assert plan.summary.create == 4 and plan.has_changes
     model = plan.change("model.churn-model")
     assert model is not None
-    assert [w.path for w in model.writes] == ["models/churn-model/model-card.md"]
+    assert [w.path for w in model.writes] == [
+        "models/churn-model/model-card.json",
+        "models/churn-model/model-card.md",
+    ]
     assert plan.resources["model.churn-model"].startswith("sha256:")
 
 
@@ -78,7 +81,10 @@ def test_card_only_change_updates_in_place(applied: Workspace) -> None:
     model = plan.change("model.churn-model")
     assert model is not None and model.action == "update"
     assert model.reason.startswith("spec.card.license changed: MIT -> Apache-2.0")
-    assert [w.path for w in model.writes] == ["models/churn-model/model-card.md"]
+    assert [w.path for w in model.writes] == [
+        "models/churn-model/model-card.json",
+        "models/churn-model/model-card.md",
+    ]
     assert _actions(plan)["deployment.churn-prod"] == "no-op"
 
 
@@ -112,7 +118,10 @@ def test_unused_contract_column_change_leaves_model_alone(applied: Workspace) ->
     }
     model = plan.change("model.churn-model")
     assert model is not None and model.diffs == ()
-    assert model.reason == "generated files change: generated/models/churn-model/model-card.md"
+    assert model.reason == (
+        "generated files change: generated/models/churn-model/model-card.json, "
+        "generated/models/churn-model/model-card.md"
+    )
 
 
 def test_removed_resources_are_deleted_dependents_first(applied: Workspace) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 from modelspec.apply import ArtifactContent, apply, disk_digests, render_artifacts
@@ -69,6 +70,21 @@ SPECS = {
     "target.yaml": TARGET,
     "deployment.yaml": DEPLOYMENT,
 }
+
+
+def write_churn_data(root: Path, rows: int = 200, seed: int = 7) -> Path:
+    """A deterministic data/churn.csv for CONTRACT: short tenure churns, so MODEL's gate passes."""
+    rng = random.Random(seed)
+    lines = ["customer_id,tenure_months,plan,churned,notes"]
+    for i in range(rows):
+        tenure = rng.randint(0, 60)
+        plan_name = rng.choice(["basic", "plus", "pro"])
+        churned = tenure < 18 if rng.random() < 0.9 else tenure >= 18  # 10% label noise
+        lines.append(f"c{i:04d},{tenure},{plan_name},{str(churned).lower()},note {i % 7}")
+    path = root / "data" / "churn.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 class Workspace:

@@ -96,6 +96,9 @@ def main(argv: list[str] | None = None) -> None:
         rc = cli.main(args=args, prog_name="modelspec", standalone_mode=False)
     except click.exceptions.Exit as exc:
         rc = exc.exit_code
+    except click.UsageError as exc:  # exit 1, not click's 2: 2 means "changes" to plan callers
+        exc.show()
+        rc = 1
     except click.ClickException as exc:
         exc.show()
         rc = exc.exit_code

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,6 +12,13 @@ from modelspec.cli import UserError
 from modelspec.cli.common import color_enabled, echo_diagnostics, require_project
 from modelspec.diagnostics import Diagnostic, has_errors
 from modelspec.plan.model import Plan
+
+if TYPE_CHECKING:
+    from modelspec.apply import Engine
+    from modelspec.compile.graph import Graph
+    from modelspec.project import Project
+    from modelspec.state import State, StateBackend
+from modelspec.policy import Override, PolicyReport
 
 __all__ = ["command", "read_saved_plan"]
 
@@ -52,21 +60,37 @@ def stdin_is_interactive() -> bool:
     show_default=True,
     help="Seconds to wait for the state lock.",
 )
+@click.option(
+    "--override",
+    "override_policies",
+    multiple=True,
+    metavar="POLICY",
+    help="Let the failures of soft-mandatory POLICY through this apply (repeatable; "
+    "needs --reason). Recorded in the audit log.",
+)
+@click.option("--reason", metavar="TEXT", help="Why the overridden policies may fail this once.")
 @click.pass_context
 def command(
-    ctx: click.Context, planfile: str | None, auto_approve: bool, lock_timeout: float
+    ctx: click.Context,
+    planfile: str | None,
+    auto_approve: bool,
+    lock_timeout: float,
+    override_policies: tuple[str, ...],
+    reason: str | None,
 ) -> None:
     """Apply the changes of a fresh plan, or exactly those of a saved PLANFILE."""
     from modelspec.apply import apply, render_artifacts
     from modelspec.cli.plan import make_plan, report
     from modelspec.plan import render
+    from modelspec.policy import apply_overrides
     from modelspec.state import backend_for
     from modelspec.validate import validate_project
 
     project = require_project()
     color = color_enabled(ctx)
+    overrides = _overrides(override_policies, reason)
     if planfile is None:
-        planned = make_plan(project, lock_timeout)
+        planned = make_plan(project, lock_timeout, overrides)
         report(ctx, planned)
         to_apply, graph, artifacts, backend = (
             planned.plan,
@@ -74,6 +98,7 @@ def command(
             planned.artifacts,
             planned.backend,
         )
+        policy, overridden = planned.validation.policy, planned.overridden
         click.echo(render("text", to_apply, color=color), nl=False)
         if not to_apply.has_changes:
             ctx.exit(0)
@@ -82,13 +107,26 @@ def command(
     else:
         to_apply = read_saved_plan(ctx, planfile)
         validation = validate_project(project)  # policies are judged again: a waiver may have expired
-        graph, diags = validation.graph, validation.diagnostics
+        policy, graph = validation.policy, validation.graph
+        diags, overridden = apply_overrides(policy, overrides, validation.diagnostics)
         _echo(ctx, diags)
         if has_errors(diags):
             ctx.exit(1)
-        artifacts, backend = render_artifacts(graph, project), backend_for(project)
+        backend = backend_for(project)
+        artifacts = render_artifacts(graph, project, _read_state(backend))
+    governance = {
+        "overrides": [o.to_json() for o in overridden],
+        "waived": _waived(policy),
+    }
     state, diags = apply(
-        to_apply, graph, backend, project, artifacts=artifacts, lock_timeout=lock_timeout
+        to_apply,
+        graph,
+        backend,
+        project,
+        artifacts=artifacts,
+        lock_timeout=lock_timeout,
+        audit_extra=governance,
+        engine=_engine(project, graph),
     )
     _echo(ctx, diags)
     if has_errors(diags):
@@ -103,6 +141,46 @@ def command(
         f"{s.delete} deleted. State serial {state.serial}."
     )
     ctx.exit(0)
+
+
+def _overrides(policies: tuple[str, ...], reason: str | None) -> list[Override]:
+    """The overrides asked for, by the current user now; --reason goes with --override."""
+    from modelspec.state.lock import current_user, utc_now
+
+    text = " ".join((reason or "").split())
+    if policies and not text:
+        raise click.UsageError("--override needs --reason TEXT saying why the policy may fail")
+    if text and not policies:
+        raise click.UsageError("--reason goes with --override POLICY")
+    user, now = current_user(), utc_now()
+    return [Override(p, text, user, now) for p in dict.fromkeys(policies)]
+
+
+def _waived(policy: PolicyReport) -> list[dict[str, object]]:
+    """The waived findings this apply let through, for the audit log."""
+    return [
+        {k: v for k, v in f.to_json().items() if k != "outcome"}
+        for f in policy.findings
+        if f.outcome == "waived"
+    ]
+
+
+def _engine(project: Project, graph: Graph) -> Engine | None:
+    """The local engine trains and registers models in apply; other engines only render."""
+    if project.config.pipelines.engine != "local":
+        return None
+    from modelspec.run.engine import LocalEngine
+
+    return LocalEngine(project, graph)
+
+
+def _read_state(backend: StateBackend) -> State | None:
+    from modelspec.state import StateError
+
+    try:
+        return backend.read()
+    except StateError:
+        return None  # apply reads it again under the lock and reports the problem there
 
 
 def _confirm() -> None:

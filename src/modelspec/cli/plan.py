@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from modelspec.cli.common import color_enabled, echo_diagnostics, require_projec
 from modelspec.compile.graph import Graph
 from modelspec.diagnostics import Diagnostic, has_errors
 from modelspec.plan import FORMATS, Plan
+from modelspec.policy import Overridden, Override
 from modelspec.project import Project
 from modelspec.state import LockInfo, State, StateBackend, StateError, backend_for
 from modelspec.validate import Validation
@@ -32,26 +34,39 @@ class Planned:
     artifacts: dict[str, list[ArtifactContent]]
     plan: Plan
     diagnostics: list[Diagnostic]
+    overridden: list[Overridden] = field(default_factory=list)
 
 
-def make_plan(project: Project, lock_timeout: float) -> Planned:
-    """Load the specs, read the state under its lock, render artifacts and plan."""
+def make_plan(
+    project: Project, lock_timeout: float, overrides: Sequence[Override] = ()
+) -> Planned:
+    """Load the specs, read the state under its lock, render artifacts and plan.
+
+    overrides (from `apply --override`) turn a soft-mandatory policy's failures into warnings.
+    """
     from modelspec.apply import disk_digests, render_artifacts
     from modelspec.plan import plan
+    from modelspec.plan.promotion import check_promotion
+    from modelspec.policy import apply_overrides
+    from modelspec.run.triggers import read_triggers
     from modelspec.validate import validate_project
 
     validation = validate_project(project)
-    graph, diags = validation.graph, validation.diagnostics
+    graph = validation.graph
+    diags, overridden = apply_overrides(validation.policy, overrides, validation.diagnostics)
     if has_errors(diags):
         empty = Plan("", 0)
-        return Planned(project, backend_for(project), graph, validation, State.empty(), {}, empty, diags)
+        return Planned(
+            project, backend_for(project), graph, validation, State.empty(), {}, empty, diags,
+            overridden,
+        )
     backend = backend_for(project)
     try:
         with backend.lock(LockInfo.new("plan"), lock_timeout):
             state = backend.read()
     except StateError as exc:
         raise UserError(str(exc)) from None
-    artifacts = render_artifacts(graph, project)
+    artifacts = render_artifacts(graph, project, state)
     paths = [p for rs in state.resources.values() for p in rs.artifacts]
     paths += [a.path for arts in artifacts.values() for a in arts]
     result, plan_diags = plan(
@@ -60,10 +75,15 @@ def make_plan(project: Project, lock_timeout: float) -> Planned:
         desired_artifacts=artifacts,
         disk_digests=disk_digests(project.generated_dir, paths),
         generated_dir=project.config.generated.strip("/") or "generated",
+        retrain=read_triggers(project),
     )
+    plan_diags += check_promotion(graph, state)
     policy = {"results": validation.policy.results_json(), "blocking": validation.policy.blocking}
     result = replace(result, policy=policy)
-    return Planned(project, backend, graph, validation, state, artifacts, result, diags + plan_diags)
+    return Planned(
+        project, backend, graph, validation, state, artifacts, result, diags + plan_diags,
+        overridden,
+    )
 
 
 def report(ctx: click.Context, planned: Planned) -> None:

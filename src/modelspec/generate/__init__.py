@@ -2,7 +2,9 @@
 
 What each kind renders (paths relative to the project's generated/ dir):
 
-- Model: `models/<model>/model-card.md` always; `pipelines/<model>/workflow.yaml`
+- Model: `models/<model>/model-card.md` and `model-card.json` (Model Card
+  Toolkit v0.0.2, with the metrics of the build last applied) always;
+  `pipelines/<model>/workflow.yaml`
   (an Argo Workflow) when the pipeline engine is `argo`. The `local` engine
   runs the pipeline itself; `kubeflow` pipelines are not rendered yet.
 - Deployment, by its target's platform:
@@ -14,7 +16,9 @@ What each kind renders (paths relative to the project's generated/ dir):
   - `local`: nothing. There is no cluster to apply manifests or a
     PrometheusRule to; a local deployment is served and monitored by the
     CLI (`modelspec monitor`) from the registry.
-- DataContract, Target, Policy, Waiver, Approval: nothing.
+- DataContract: `contracts/<name>/expectations.json` (a Great Expectations
+  suite) and `contracts/<name>/record.schema.json`.
+- Target, Policy, Waiver, Approval: nothing.
 
 Rendering is pure and deterministic: the same resources and context give
 byte-identical artifacts, and every path is checked by `safe_join`.
@@ -23,6 +27,7 @@ byte-identical artifacts, and every path is checked by `safe_join`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from modelspec.compile.graph import Resource
 from modelspec.generate.argo import render_workflow
@@ -31,6 +36,7 @@ from modelspec.generate.expectations import render_expectations
 from modelspec.generate.kserve import render_kserve
 from modelspec.generate.kubernetes import render_batch, render_online
 from modelspec.generate.model_card import render_model_card
+from modelspec.generate.model_card_json import render_model_card_json
 from modelspec.generate.prometheus import render_prometheus_rule
 from modelspec.generate.views import deployment_view
 
@@ -39,10 +45,20 @@ __all__ = ["Artifact", "RenderContext", "dump_yaml", "render", "safe_join"]
 CLUSTER_PLATFORMS = ("kubernetes", "kserve")
 
 
-def render(resource: Resource, refs: Mapping[str, Resource], ctx: RenderContext) -> list[Artifact]:
-    """The artifacts of one resource, sorted by path; refs maps a role to a referenced resource."""
+def render(
+    resource: Resource,
+    refs: Mapping[str, Resource],
+    ctx: RenderContext,
+    outputs: Mapping[str, Any] | None = None,
+) -> list[Artifact]:
+    """The artifacts of one resource, sorted by path; refs maps a role to a referenced resource.
+
+    outputs are what the last apply recorded for the resource (a model's build and
+    metrics); the JSON model card reports them.
+    """
     if resource.kind == "Model":
         artifacts = _render_model(resource, refs, ctx)
+        artifacts.append(render_model_card_json(resource, refs.get("contract"), dict(outputs or {})))
     elif resource.kind == "Deployment":
         artifacts = _render_deployment(resource, refs, ctx)
     elif resource.kind == "DataContract":

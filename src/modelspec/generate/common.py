@@ -79,14 +79,14 @@ _PLAIN_SAFE = re.compile(r"-{0,2}[A-Za-z][A-Za-z0-9._/@+-]*(:[A-Za-z0-9._/@+-]+)
 _RESERVED_WORDS = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
 
 
-class _ArtifactDumper(yaml.SafeDumper):
+class _ArtifactDumper(yaml.CSafeDumper):
     """SafeDumper that never emits aliases and quotes ambiguous strings."""
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
 
 
-def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+def _represent_str(dumper: yaml.CSafeDumper, data: str) -> yaml.ScalarNode:
     plain = _PLAIN_SAFE.fullmatch(data) is not None and data.lower() not in _RESERVED_WORDS
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=None if plain else '"')
 

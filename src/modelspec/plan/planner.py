@@ -237,6 +237,9 @@ def _judge(
             reasons.insert(0, retrain_reason)
     elif resource.kind == "Deployment":
         reasons.extend(_model_changes(resource, old, run.graph, run.replaced))
+        rollback_reason = run.retrain.get(resource.address)  # a monitoring breach: roll back
+        if rollback_reason:
+            reasons.insert(0, rollback_reason)
     elif resource.kind == "DataContract":
         why = compat.breaking_reasons(old.spec, resource.normalized)
         breaking = bool(why)

@@ -32,6 +32,7 @@ def dumps_state(state: State) -> str:
                 "outputs": rs.outputs,
                 "artifacts": rs.artifacts,
                 "depends_on": list(rs.depends_on),
+                "render_key": rs.render_key,
             }
             for address, rs in sorted(state.resources.items())
         },
@@ -113,6 +114,7 @@ def _resource(address: str, raw: Any) -> ResourceState:
         outputs=_field(raw, "outputs", dict, where),
         artifacts=artifacts,
         depends_on=tuple(depends_on),
+        render_key=_field(raw, "render_key", str, where, default=""),
     )
 
 

@@ -28,6 +28,9 @@ class ResourceState:
     outputs: dict[str, Any]
     artifacts: dict[str, str]  # path relative to generated/ -> "sha256:<hex>"
     depends_on: tuple[str, ...] = ()
+    # digest of everything the artifacts were rendered from (spec, references,
+    # project settings, outputs, modelspec version): equal keys mean equal files
+    render_key: str = ""
 
 
 @dataclass(frozen=True)
