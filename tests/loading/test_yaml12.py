@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 import time
+from pathlib import Path
 
 import pytest
 
-from modelspec.loading import load_text
+from modelspec.loading import load_files, load_text
 from modelspec.loading.yaml12 import LIMITS
 
 
@@ -146,3 +147,20 @@ def test_positions_of_values_keys_and_missing_paths() -> None:
     assert first.position(("x", "nope")) == (2, 3)
     assert first.position(("x", "nope"), key=True) == (1, 1)
     assert second.position(("q", 0, "k")) == (6, 9)
+
+
+def test_oversized_and_non_utf8_files_are_reported_and_others_still_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path
+    (root / "big.yaml").write_text("a: " + "x" * 200 + "\n", encoding="utf-8")
+    (root / "latin1.yaml").write_bytes("name: caf\xe9\n".encode("latin-1"))
+    (root / "fine.yaml").write_text("b: 1\n", encoding="utf-8")
+    monkeypatch.setattr(LIMITS, "max_file_bytes", 100)
+    result = load_files(sorted(root.glob("*.yaml")), root)
+    assert sorted((d.file, d.code) for d in result.diagnostics) == [
+        ("big.yaml", "MS104"),
+        ("latin1.yaml", "MS002"),
+    ]
+    assert [d.data for d in result.documents] == [{"b": 1}]
+    assert result.files == ["big.yaml", "fine.yaml", "latin1.yaml"]
