@@ -28,6 +28,7 @@ __all__ = [
     "Scalar",
     "SemVer",
     "SpecModel",
+    "check_gate",
     "inconsistent",
 ]
 
@@ -87,6 +88,18 @@ def inconsistent(message: str, at: str) -> PydanticCustomError:
     is also given as ctx["hint"].
     """
     return PydanticCustomError("ms_inconsistent", message, {"at": at, "hint": _fix_of(message)})
+
+
+def check_gate(metric: str, low: float | None, high: float | None, purpose: str) -> None:
+    """A metric gate has min, max or both, and min is at most max."""
+    if low is None and high is None:
+        raise inconsistent(
+            f"the {metric} gate needs min, max or both: add the threshold {purpose}", "min"
+        )
+    if low is not None and high is not None and low > high:
+        raise inconsistent(
+            f"min ({low}) is greater than max ({high}): swap them or widen the range", "min"
+        )
 
 
 def _fix_of(message: str) -> str:

@@ -14,6 +14,7 @@ from modelspec.spec.common import (
     MetricName,
     Name,
     SpecModel,
+    check_gate,
     inconsistent,
 )
 from modelspec.spec.cron import cron_problem
@@ -150,16 +151,7 @@ class PerformanceGate(SpecModel):
 
     @model_validator(mode="after")
     def _gate(self) -> Self:
-        if self.min is None and self.max is None:
-            raise inconsistent(
-                f"the {self.metric} gate needs min, max or both: add the threshold to hold",
-                "min",
-            )
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise inconsistent(
-                f"min ({self.min}) is greater than max ({self.max}): swap them or widen the range",
-                "min",
-            )
+        check_gate(self.metric, self.min, self.max, "to hold")
         return self
 
 

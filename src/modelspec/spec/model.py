@@ -18,6 +18,7 @@ from modelspec.spec.common import (
     Scalar,
     SemVer,
     SpecModel,
+    check_gate,
     inconsistent,
     unique,
 )
@@ -185,16 +186,7 @@ class Metric(SpecModel):
 
     @model_validator(mode="after")
     def _gate(self) -> Self:
-        if self.min is None and self.max is None:
-            raise inconsistent(
-                f"the {self.name} gate needs min, max or both: add the threshold the model must meet",
-                "min",
-            )
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise inconsistent(
-                f"min ({self.min}) is greater than max ({self.max}): swap them or widen the range",
-                "min",
-            )
+        check_gate(self.name, self.min, self.max, "the model must meet")
         return self
 
 
