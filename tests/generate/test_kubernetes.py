@@ -12,7 +12,12 @@ import yaml
 
 from modelspec.compile.graph import Resource
 from modelspec.generate import RenderContext, render
-from modelspec.generate.kubernetes import CONCURRENCY_METRIC, RPS_METRIC
+from modelspec.generate.kubernetes import (
+    CONCURRENCY_METRIC,
+    REGISTRY_MOUNT,
+    RPS_METRIC,
+    SERVING_PORT,
+)
 
 MakeDeployment = Callable[..., tuple[Resource, dict[str, Resource]]]
 
@@ -47,6 +52,16 @@ def test_online_deployment_renders_deployment_service_and_hpa(
     assert container["command"] == ["modelspec", "serve"]
     env = {item["name"]: item["value"] for item in container["env"]}
     assert env["MODEL_URI"] == "pvc://modelspec-registry/churn-classifier/2.1.0"
+    assert env["MODELSPEC_BUILD_DIR"] == f"{REGISTRY_MOUNT}/churn-classifier/2.1.0"
+    assert env["MODELSPEC_DEPLOYMENT"] == "churn-prod"
+    assert container["args"] == ["--host", "0.0.0.0", "--port", str(SERVING_PORT)]
+    assert container["ports"][0]["containerPort"] == SERVING_PORT
+    probes = {k: container[k]["httpGet"] for k in ("livenessProbe", "readinessProbe")}
+    assert probes == {
+        "livenessProbe": {"path": "/healthz", "port": "http"},
+        "readinessProbe": {"path": "/readyz", "port": "http"},
+    }
+    assert container["startupProbe"]["httpGet"]["path"] == "/healthz"
     assert container["resources"]["limits"] == {"cpu": "500m", "memory": "1Gi"}
 
     service = documents[base + "service.yaml"]

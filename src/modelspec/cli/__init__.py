@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "data": "data",
     "monitor": "monitor",
     "run-step": "run_step",
+    "serve": "serve",
 }
 
 

@@ -1,9 +1,15 @@
 """Plain Kubernetes manifests: Deployment, Service and HPA for online serving, CronJob for batch.
 
 The serving container is the project's image (`pipelines.image`) running
-`modelspec serve --port 8080`, which loads the model named by the `MODEL_URI`
-environment variable (`<registry_uri>/<model>/<version>`) and exposes
-`/metrics` for Prometheus. The Service maps port 80 to it.
+`modelspec serve --host 0.0.0.0 --port 8080`. It loads the build named by
+`MODELSPEC_BUILD_DIR`, `/var/lib/modelspec/registry/<model>/<version>` (the
+version's latest build): the registry volume behind `MODEL_URI`
+(`<registry_uri>/<model>/<version>`, kept for reference) must be mounted at
+`/var/lib/modelspec/registry`. The server verifies every sha256 of the build
+before loading it, answers KServe V1 predictions on port 8080, exposes
+`/metrics` for Prometheus (labelled with `MODELSPEC_DEPLOYMENT`), and is probed
+on `/healthz` (liveness) and `/readyz` (readiness). The Service maps port 80
+to it.
 
 Autoscaling (autoscaling/v2 HorizontalPodAutoscaler between the replica
 bounds): `cpu` scales on average CPU utilisation (percent of the request);
@@ -31,6 +37,7 @@ from modelspec.generate.views import DeploymentView
 
 __all__ = [
     "CONCURRENCY_METRIC",
+    "REGISTRY_MOUNT",
     "RPS_METRIC",
     "SERVING_PORT",
     "cron_job",
@@ -42,6 +49,7 @@ __all__ = [
 ]
 
 SERVING_PORT = 8080
+REGISTRY_MOUNT = "/var/lib/modelspec/registry"
 RPS_METRIC = "modelspec_requests_per_second"
 CONCURRENCY_METRIC = "modelspec_inflight_requests"
 DEFAULT_CPU_UTILIZATION = 80
@@ -65,6 +73,15 @@ def _env(view: DeploymentView) -> list[dict[str, str]]:
     ]
 
 
+def _probe(path: str, period: int, failures: int) -> dict[str, Any]:
+    return {
+        "httpGet": {"path": path, "port": "http"},
+        "periodSeconds": period,
+        "timeoutSeconds": 2,
+        "failureThreshold": failures,
+    }
+
+
 def _container(
     view: DeploymentView, ctx: RenderContext, name: str, command: list[str]
 ) -> dict[str, Any]:
@@ -81,8 +98,14 @@ def _container(
 
 def deployment(view: DeploymentView, ctx: RenderContext) -> dict[str, Any]:
     container = _container(view, ctx, "model", ["modelspec", "serve"])
-    container["args"] = ["--port", str(SERVING_PORT)]
+    container["args"] = ["--host", "0.0.0.0", "--port", str(SERVING_PORT)]
+    build_dir = f"{REGISTRY_MOUNT}/{view.model_name}/{view.model_version}"
+    container["env"] = [*container["env"], {"name": "MODELSPEC_BUILD_DIR", "value": build_dir}]
     container["ports"] = [{"name": "http", "containerPort": SERVING_PORT, "protocol": "TCP"}]
+    # loading and verifying the build takes a few seconds: the startup probe allows 60
+    container["startupProbe"] = _probe("/healthz", period=2, failures=30)
+    container["livenessProbe"] = _probe("/healthz", period=10, failures=3)
+    container["readinessProbe"] = _probe("/readyz", period=5, failures=1)
     surge = f"{view.canary_percent}%" if view.strategy == "canary" else "25%"
     return {
         "apiVersion": "apps/v1",
