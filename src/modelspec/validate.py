@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from modelspec.compile import Graph, compile_documents, load_specs
 from modelspec.diagnostics import Diagnostic, error_count, warning_count
+from modelspec.gcpause import gc_paused
 from modelspec.loading import LoadResult
 from modelspec.policy import PolicyReport, evaluate_policies
 from modelspec.project import Project
@@ -39,9 +40,10 @@ class Validation:
 
 def validate_project(project: Project, *, today: date | None = None) -> Validation:
     """Load, compile and check policies. today decides which waivers still hold (UTC by default)."""
-    loaded = load_specs(project)
-    graph, diags = compile_documents(loaded.documents)
-    report = evaluate_policies(graph, today=today or datetime.now(UTC).date())
+    with gc_paused():
+        loaded = load_specs(project)
+        graph, diags = compile_documents(loaded.documents)
+        report = evaluate_policies(graph, today=today or datetime.now(UTC).date())
     return Validation(
         graph=graph,
         diagnostics=loaded.diagnostics + diags + report.diagnostics,

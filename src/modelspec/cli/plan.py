@@ -44,6 +44,13 @@ def make_plan(
 
     overrides (from `apply --override`) turn a soft-mandatory policy's failures into warnings.
     """
+    from modelspec.gcpause import gc_paused
+
+    with gc_paused():  # specs and state are large acyclic data: see modelspec.gcpause
+        return _make_plan(project, lock_timeout, overrides)
+
+
+def _make_plan(project: Project, lock_timeout: float, overrides: Sequence[Override]) -> Planned:
     from modelspec.apply import disk_digests, render_artifacts
     from modelspec.plan import plan
     from modelspec.plan.promotion import check_promotion
