@@ -35,22 +35,25 @@ class Deployed:
 def check_promotion(graph: Graph, state: State) -> list[Diagnostic]:
     """One diagnostic for each Deployment whose model version has not reached its source target."""
     applied = sorted(_applied(state))
-    desired = sorted(_desired(graph))
+    desired = {d.deployment: d for d in _desired(graph)}
+    # indexes by (target, model, version): one pass each, so the check stays linear
+    applied_keys = {(d.target, d.model, d.version) for d in applied}
+    desired_keys = {(d.target, d.model, d.version) for d in desired.values()}
     out: list[Diagnostic] = []
     for deployment in graph.of_kind("Deployment"):
         target = graph.refs(deployment).get("target")
         source = target.spec.get("promotion_from") if target is not None else None
-        mine = next((d for d in desired if d.deployment == deployment.address), None)
+        mine = desired.get(deployment.address)
         if not source or mine is None:
             continue
         key = (source, mine.model, mine.version)
-        if any((d.target, d.model, d.version) == key for d in applied):
+        if key in applied_keys:
             continue
         moving = _applied_version(state, deployment.address)
         if moving == mine.version:
             continue  # already running there: nothing is promoted by this plan
         there = sorted({d.version for d in applied if d.target == source and d.model == mine.model})
-        same_plan = any((d.target, d.model, d.version) == key for d in desired)
+        same_plan = key in desired_keys
         if same_plan and moving is None:
             continue  # bootstrap: both targets are created by this plan
         out.append(_diagnostic(deployment, mine, source, there, same_plan))
