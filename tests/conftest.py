@@ -10,6 +10,16 @@ import pytest
 
 ProjectFactory = Callable[[dict[str, str]], Path]
 
+# The day every test runs on: the example's waiver expires on 2027-06-30, and
+# a suite that read the real date would start failing on the day it nears.
+PINNED_TODAY = "2026-11-27"
+
+
+@pytest.fixture(autouse=True)
+def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pin modelspec's clock (and that of every modelspec subprocess a test starts)."""
+    monkeypatch.setenv("MODELSPEC_TODAY", PINNED_TODAY)
+
 
 @pytest.fixture
 def make_project(tmp_path: Path) -> ProjectFactory:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 
+from modelspec import clock
 from modelspec.compile import Graph, compile_documents, load_specs
 from modelspec.diagnostics import Diagnostic, error_count, warning_count
 from modelspec.gcpause import gc_paused
@@ -39,11 +40,11 @@ class Validation:
 
 
 def validate_project(project: Project, *, today: date | None = None) -> Validation:
-    """Load, compile and check policies. today decides which waivers still hold (UTC by default)."""
+    """Load, compile and check policies. today decides which waivers still hold (see modelspec.clock)."""
     with gc_paused():
         loaded = load_specs(project)
         graph, diags = compile_documents(loaded.documents)
-        report = evaluate_policies(graph, today=today or datetime.now(UTC).date())
+        report = evaluate_policies(graph, today=today or clock.today())
     return Validation(
         graph=graph,
         diagnostics=loaded.diagnostics + diags + report.diagnostics,

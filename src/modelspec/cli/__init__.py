@@ -75,6 +75,11 @@ def cli(ctx: click.Context, chdir: str | None, no_color: bool, debug: bool) -> N
     """modelspec: validate, plan and apply ML model specs kept in git."""
     if chdir:
         os.chdir(chdir)
+    from modelspec.clock import pinned_today_problem
+
+    problem = pinned_today_problem()
+    if problem:
+        raise UserError(problem)
     ctx.ensure_object(dict)
     ctx.obj["color"] = False if no_color or os.environ.get("NO_COLOR") else None
     ctx.obj["debug"] = debug

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import click
 
+from modelspec import clock
 from modelspec.cli import UserError
 from modelspec.cli.common import color_enabled, echo_diagnostics, require_project
 
@@ -68,7 +69,7 @@ def command(
 
 def _parse_day(text: str | None) -> date:
     if text is None:
-        return datetime.now(UTC).date()
+        return clock.today()
     try:
         if len(text) != 10:
             raise ValueError(text)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from modelspec import clock
 from modelspec.compile.graph import Graph, Resource
 from modelspec.diagnostics import Diagnostic, Severity, error_count, warning_count
 from modelspec.policy import Finding, PolicyReport, describe
@@ -140,7 +141,7 @@ def load_report(
     from modelspec.validate import validate_project
 
     now = generated_at or datetime.now(UTC)
-    day = today or now.date()
+    day = today or clock.today()
     validation = validate_project(project, today=day)
     diags = list(validation.diagnostics)
     try:

@@ -1,0 +1,38 @@
+"""The clock that decides waiver expiry can be pinned, and a bad pin is a clear error."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from modelspec import clock
+from modelspec.cli import cli
+
+
+def test_pinned_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MODELSPEC_TODAY", "2027-07-01")
+    assert clock.today() == date(2027, 7, 1)
+
+
+def test_unset_is_a_real_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MODELSPEC_TODAY")
+    assert clock.today() > date(2026, 1, 1)
+
+
+def test_an_expired_waiver_lifts_nothing_on_the_pinned_day(
+    example_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MODELSPEC_TODAY", "2027-07-01")  # the example's waiver ended 2027-06-30
+    result = CliRunner().invoke(cli, ["-C", str(example_project), "validate"])
+    assert result.exit_code == 1
+    assert "MS403" in result.output and "2027-06-30" in result.output
+
+
+def test_a_bad_pin_is_a_one_line_error(example_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MODELSPEC_TODAY", "next tuesday")
+    result = CliRunner().invoke(cli, ["-C", str(example_project), "validate"])
+    assert result.exit_code == 1
+    assert "MODELSPEC_TODAY" in result.output and "Traceback" not in result.output
