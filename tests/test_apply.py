@@ -216,3 +216,16 @@ def test_write_atomic_creates_parents_and_replaces(tmp_path: Path) -> None:
 class _Art:
     def __init__(self, path: str) -> None:
         self.path, self.content, self.digest = path, b"x", "sha256:x"
+
+
+def test_write_atomic_leaves_files_readable_as_the_umask_allows(tmp_path: Path) -> None:
+    import os
+
+    old = os.umask(0o022)
+    try:
+        target = tmp_path / "out" / "card.md"
+        apply_module.write_atomic(target, b"hello")
+    finally:
+        os.umask(old)
+    assert target.stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in target.parent.iterdir()] == ["card.md"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
+import secrets
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -444,7 +444,10 @@ def write_atomic(target: Path, content: bytes) -> None:
     except OSError:
         pass
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    # os.open with 0o666 lets the umask decide the mode, as for any file the user
+    # writes (mkstemp would make every generated file and report 0600)
+    tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)

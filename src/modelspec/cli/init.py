@@ -54,9 +54,11 @@ Next steps:
   cd {shlex.quote(str(directory))}
   modelspec validate     check specs, references and policies
   modelspec plan         see what apply would change
-  modelspec approve model.biopsy-malignancy-classifier --role compliance --by YOUR.NAME
-                         the high-risk classifier needs a compliance sign-off
   modelspec apply        train, evaluate and register the models; render generated/
+  modelspec report --out compliance.html
+                         what a compliance reviewer reads
+After you change the high-risk classifier, its compliance approval goes stale:
+  modelspec approve model.biopsy-malignancy-classifier --role compliance --by YOUR.NAME
 
 Commit the project to git; .github/workflows/modelspec.yml runs validate and plan on
 pull requests and apply on merge to main."""
