@@ -5,13 +5,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from modelspec.diagnostics import Diagnostic
 from modelspec.project import Project, load_project
 
-__all__ = ["color_enabled", "echo_diagnostics", "require_project"]
+if TYPE_CHECKING:
+    from modelspec.compile.graph import Graph
+
+__all__ = ["color_enabled", "echo_diagnostics", "require_graph", "require_project"]
 
 
 def color_enabled(ctx: click.Context, *, err: bool = False) -> bool:
@@ -51,3 +55,23 @@ def require_project() -> Project:
         echo_diagnostics(diags, color=color_enabled(click.get_current_context(), err=True), err=True)
         raise click.exceptions.Exit(1)
     return project
+
+
+def require_graph() -> tuple[Project, Graph]:
+    """The project and its compiled specs; load or compile errors end the command (exit 1)."""
+    from modelspec.compile import compile_documents, load_specs
+    from modelspec.diagnostics import has_errors
+
+    project = require_project()
+    loaded = load_specs(project)
+    graph, diags = compile_documents(loaded.documents)
+    diags = loaded.diagnostics + diags
+    if has_errors(diags):
+        echo_diagnostics(
+            diags,
+            color=color_enabled(click.get_current_context(), err=True),
+            source_line=loaded.source_line,
+            err=True,
+        )
+        raise click.exceptions.Exit(1)
+    return project, graph

@@ -7,7 +7,7 @@ import sys
 import click
 
 from modelspec.cli import UserError
-from modelspec.cli.state import require_project
+from modelspec.cli.common import require_project
 from modelspec.state import LockIdMismatch, NotLocked, StateError, backend_for
 from modelspec.state.lock import is_stale
 

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import click
 
-from modelspec.cli.common import echo_diagnostics, require_project
+from modelspec.cli.common import require_graph
 
 
 @click.command("graph")
 @click.option("--format", "fmt", type=click.Choice(["dot", "mermaid"]), default="dot", show_default=True)
 def command(fmt: str) -> None:
     """Print how the specs depend on each other (model -> contract, deployment -> model and target, ...)."""
-    from modelspec.compile import load_graph
     from modelspec.compile.graph_render import render_dot, render_mermaid
-    from modelspec.diagnostics import has_errors
 
-    project = require_project()
-    graph, diags = load_graph(project)
-    if has_errors(diags):
-        echo_diagnostics(diags, err=True)
-        raise click.exceptions.Exit(1)
+    _, graph = require_graph()
     click.echo(render_dot(graph) if fmt == "dot" else render_mermaid(graph), nl=False)

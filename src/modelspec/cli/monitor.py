@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from modelspec.cli import UserError
-from modelspec.cli.common import color_enabled, echo_diagnostics, require_project
-from modelspec.diagnostics import has_errors
+from modelspec.cli.common import require_graph
 
 __all__ = ["command"]
 
@@ -40,14 +39,9 @@ def command(
 ) -> None:
     """Compare current data with the deployed build's reference; on a breach act on on_breach, exit 1."""
     from modelspec.apply import EngineError
-    from modelspec.compile import load_graph
     from modelspec.run.monitor import RENDERERS, act_on_breach, monitor
 
-    project = require_project()
-    graph, diags = load_graph(project)
-    if has_errors(diags):
-        echo_diagnostics(diags, color=color_enabled(ctx, err=True), err=True)
-        ctx.exit(1)
+    project, graph = require_graph()
     try:
         report = monitor(project, graph, deployment, current, reference)
     except EngineError as exc:

@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 
 from modelspec.cli import UserError
-from modelspec.cli.common import color_enabled, echo_diagnostics, require_project
+from modelspec.cli.common import require_graph
 from modelspec.compile.graph import Graph
-from modelspec.diagnostics import has_errors
 from modelspec.project import Project
 
 __all__ = ["command"]
@@ -52,17 +51,12 @@ def command(
 ) -> None:
     """Run one pipeline STEP of --model, or `score --deployment NAME` for a batch job."""
     from modelspec.apply import EngineError
-    from modelspec.compile import load_graph
 
     if step == "score" and not deployment:
         raise UserError("score needs --deployment NAME")
     if step != "score" and not model:
         raise UserError(f"{step} needs --model NAME")
-    project = require_project()
-    graph, diags = load_graph(project)
-    if has_errors(diags):
-        echo_diagnostics(diags, color=color_enabled(ctx, err=True), err=True)
-        ctx.exit(1)
+    project, graph = require_graph()
     try:
         if step == "score":
             from modelspec.run.engine import score_batch

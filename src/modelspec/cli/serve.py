@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 
 from modelspec.cli import UserError
-from modelspec.cli.common import color_enabled, echo_diagnostics, require_project
-from modelspec.diagnostics import has_errors
+from modelspec.cli.common import require_graph
 
 __all__ = ["command"]
 
@@ -81,12 +80,7 @@ def command(
 
 
 def _deployment_build_dir(ctx: click.Context, deployment: str) -> Path:
-    from modelspec.compile import load_graph
     from modelspec.run.serve import deployment_build_dir
 
-    project = require_project()
-    graph, diags = load_graph(project)
-    if has_errors(diags):
-        echo_diagnostics(diags, color=color_enabled(ctx, err=True), err=True)
-        ctx.exit(1)
+    project, graph = require_graph()
     return deployment_build_dir(project, graph, deployment)

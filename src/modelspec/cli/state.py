@@ -5,38 +5,19 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import click
 import yaml
 
 from modelspec.cli import UserError
-from modelspec.diagnostics import Diagnostic
-from modelspec.project import Project, load_project
+from modelspec.cli.common import require_project
 from modelspec.state import ResourceState, State, StateError, backend_for
 
-__all__ = ["command", "format_diagnostic", "require_project"]
+__all__ = ["command"]
 
 JSON_FORMAT_VERSION = "1"
 _FORMATS = click.Choice(["text", "json"])
-
-
-def format_diagnostic(d: Diagnostic) -> str:
-    """file:line:col: error[CODE]: message, with the hint on the next line."""
-    where = f"{d.file}:{d.line}:{d.column}: " if d.file else ""
-    text = f"{where}{d.severity.value}[{d.code}]: {d.message}"
-    return f"{text}\n  hint: {d.hint}" if d.hint else text
-
-
-def require_project() -> Project:
-    """The project around the working directory; its diagnostics and exit 1 when there is none."""
-    project, diags = load_project(Path.cwd())
-    if project is None:
-        for d in diags:
-            click.echo(format_diagnostic(d), err=True)
-        raise click.exceptions.Exit(1)
-    return project
 
 
 def _read_state() -> State:
