@@ -18,6 +18,7 @@ __all__ = [
     "DateStr",
     "Digest",
     "DottedPath",
+    "Gate",
     "KindName",
     "Metadata",
     "MetricName",
@@ -28,7 +29,6 @@ __all__ = [
     "Scalar",
     "SemVer",
     "SpecModel",
-    "check_gate",
     "inconsistent",
 ]
 
@@ -90,16 +90,26 @@ def inconsistent(message: str, at: str) -> PydanticCustomError:
     return PydanticCustomError("ms_inconsistent", message, {"at": at, "hint": _fix_of(message)})
 
 
-def check_gate(metric: str, low: float | None, high: float | None, purpose: str) -> None:
-    """A metric gate has min, max or both, and min is at most max."""
-    if low is None and high is None:
-        raise inconsistent(
-            f"the {metric} gate needs min, max or both: add the threshold {purpose}", "min"
-        )
-    if low is not None and high is not None and low > high:
-        raise inconsistent(
-            f"min ({low}) is greater than max ({high}): swap them or widen the range", "min"
-        )
+class Gate(SpecModel):
+    """Bounds a metric must stay within: min, max or both, min at most max."""
+
+    min: float | None = Field(
+        None, description="Lowest acceptable value; at most max. Give min, max or both."
+    )
+    max: float | None = Field(
+        None, description="Highest acceptable value; at least min. Give min, max or both."
+    )
+
+    def check_bounds(self, metric: str, purpose: str) -> None:
+        if self.min is None and self.max is None:
+            raise inconsistent(
+                f"the {metric} gate needs min, max or both: add the threshold {purpose}", "min"
+            )
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise inconsistent(
+                f"min ({self.min}) is greater than max ({self.max}): swap them or widen the range",
+                "min",
+            )
 
 
 def _fix_of(message: str) -> str:

@@ -10,11 +10,11 @@ from pydantic_core import PydanticCustomError
 
 from modelspec.spec.common import (
     API_VERSION,
+    Gate,
     Metadata,
     MetricName,
     Name,
     SpecModel,
-    check_gate,
     inconsistent,
 )
 from modelspec.spec.cron import cron_problem
@@ -138,20 +138,14 @@ class Drift(SpecModel):
     threshold: float = Field(gt=0, description="A feature drifts when its statistic exceeds this.")
 
 
-class PerformanceGate(SpecModel):
+class PerformanceGate(Gate):
     """A live performance gate."""
 
     metric: MetricName = Field(description="Metric computed on labelled live data.")
-    min: float | None = Field(
-        None, description="Lowest acceptable value; at most max. Give min, max or both."
-    )
-    max: float | None = Field(
-        None, description="Highest acceptable value; at least min. Give min, max or both."
-    )
 
     @model_validator(mode="after")
     def _gate(self) -> Self:
-        check_gate(self.metric, self.min, self.max, "to hold")
+        self.check_bounds(self.metric, "to hold")
         return self
 
 

@@ -11,6 +11,7 @@ from modelspec.spec.common import (
     CLASSIFICATION_METRICS,
     REGRESSION_METRICS,
     DottedPath,
+    Gate,
     Metadata,
     MetricName,
     Name,
@@ -18,7 +19,6 @@ from modelspec.spec.common import (
     Scalar,
     SemVer,
     SpecModel,
-    check_gate,
     inconsistent,
     unique,
 )
@@ -173,20 +173,14 @@ class Training(SpecModel):
     )
 
 
-class Metric(SpecModel):
+class Metric(Gate):
     """A metric gate: the model must reach min and/or stay under max."""
 
     name: MetricName = Field(description="Metric name; must suit the model's task.")
-    min: float | None = Field(
-        None, description="Lowest acceptable value; at most max. Give min, max or both."
-    )
-    max: float | None = Field(
-        None, description="Highest acceptable value; at least min. Give min, max or both."
-    )
 
     @model_validator(mode="after")
     def _gate(self) -> Self:
-        check_gate(self.name, self.min, self.max, "the model must meet")
+        self.check_bounds(self.name, "the model must meet")
         return self
 
 
