@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
+from fakes import passing_validate_data
 
 from modelspec.cli import cli
 
 MODEL = "diabetes-progression-regressor"
 
-
-@dataclass
-class _Passed:
-    success: bool = True
-    checks: list[Any] = field(default_factory=list)
-    row_count: int = 0
 
 
 @pytest.fixture
@@ -30,7 +23,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     from modelspec.scaffold import init_project
 
     monkeypatch.setattr(
-        data_validation, "validate_data", lambda contract, data: _Passed(row_count=len(data))
+        data_validation, "validate_data", passing_validate_data
     )
     root = tmp_path / "example"
     init_project(root)

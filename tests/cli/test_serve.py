@@ -10,24 +10,18 @@ import signal
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from fakes import passing_validate_data
 
 from modelspec.cli import cli
 
 MODEL = "biopsy-malignancy-classifier"
 DEPLOYMENT = "biopsy-classifier-prod"
 
-
-@dataclass
-class _Passed:
-    success: bool = True
-    checks: list[Any] = field(default_factory=list)
-    row_count: int = 0
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +39,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert loaded is not None
     graph, _ = load_graph(loaded)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(data_validation, "validate_data", lambda c, d: _Passed(row_count=len(d)))
+        patch.setattr(data_validation, "validate_data", passing_validate_data)
         run_pipeline(loaded, graph, MODEL)
     return root
 

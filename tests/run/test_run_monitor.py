@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from fakes import passing_validate_data
 
 from modelspec.apply import EngineError
 from modelspec.run.engine import LocalEngine
@@ -24,18 +25,11 @@ DEPLOYMENT_SPEC = "specs/deployments/biopsy-malignancy-classifier.yaml"
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example classifier built twice (1.0.0+1, 1.0.0+2), once for the whole module."""
-    from dataclasses import dataclass
 
     import modelspec.run.data_validation as data_validation
     from modelspec.compile import load_graph
     from modelspec.project import load_project
     from modelspec.scaffold import init_project
-
-    @dataclass
-    class Passed:
-        success: bool
-        checks: list[Any]
-        row_count: int
 
     root = tmp_path_factory.mktemp("built") / "example"
     init_project(root)
@@ -45,7 +39,7 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     model = graph.get("model.biopsy-malignancy-classifier")
     assert model is not None
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(data_validation, "validate_data", lambda c, d: Passed(True, [], len(d)))
+        patch.setattr(data_validation, "validate_data", passing_validate_data)
         engine = LocalEngine(project, graph)
         engine.build(model, None)
         engine.build(model, None)

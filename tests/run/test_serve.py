@@ -10,12 +10,13 @@ import shutil
 import signal
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+from fakes import passing_validate_data
 
 from modelspec.apply import EngineError
 from modelspec.generate.prometheus import ERRORS_METRIC, LATENCY_METRIC
@@ -34,12 +35,6 @@ from modelspec.run.train import feature_frame
 CLASSIFIER = "biopsy-malignancy-classifier"
 REGRESSOR = "diabetes-progression-regressor"
 
-
-@dataclass
-class _Passed:
-    success: bool = True
-    checks: list[Any] = field(default_factory=list)
-    row_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,7 +60,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Trained:
     graph, _ = load_graph(project)
     builds = {}
     with pytest.MonkeyPatch.context() as patch:  # GX validation is tested on its own
-        patch.setattr(data_validation, "validate_data", lambda c, d: _Passed(row_count=len(d)))
+        patch.setattr(data_validation, "validate_data", passing_validate_data)
         for model in (CLASSIFIER, REGRESSOR):
             builds[model] = root / run_pipeline(project, graph, model)["registry_path"]
     return Trained(root, builds[CLASSIFIER], builds[REGRESSOR])
