@@ -32,13 +32,13 @@ class LoadResult:
 
     def source_line(self, file: str, line: int) -> str:
         """The text of a line of a loaded file (for diagnostics with a caret)."""
-        source = self._sources().get(file)
+        if self._by_path is None:  # built once: a report may ask for thousands of lines
+            self._by_path = {d.source.path: d.source for d in self.documents} | self._texts
+        source = self._by_path.get(file)
         return source.line_text(line) if source else ""
 
-    def _sources(self) -> dict[str, SourceFile]:
-        return {d.source.path: d.source for d in self.documents} | self._texts
-
     _texts: dict[str, SourceFile] = field(default_factory=dict, repr=False)
+    _by_path: dict[str, SourceFile] | None = field(default=None, repr=False)
 
 
 def discover(directory: Path) -> list[Path]:

@@ -28,9 +28,12 @@ class SourceFile:
     path: str  # as shown to users: posix, relative to the project root
     text: str
     _roots: list[Any] | None = field(default=None, repr=False)
+    _lines: list[str] | None = field(default=None, repr=False)
 
     def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        lines = self._lines
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
     def position(self, index: int, path: JsonPath, *, key: bool = False) -> tuple[int, int]:
