@@ -122,7 +122,7 @@ def render_key(
     """What a resource's artifacts are a function of, as one digest."""
     from modelspec import __version__
 
-    refs = _render_refs(resource, graph)
+    refs = graph.refs(resource)
     return digest_of(
         {
             "modelspec": __version__,
@@ -145,17 +145,7 @@ def _render(
 ) -> list[ArtifactContent]:
     from modelspec.generate import render
 
-    return list(render(resource, _render_refs(resource, graph), ctx, outputs))
-
-
-def _render_refs(resource: Resource, graph: Graph) -> dict[str, Resource]:
-    refs = graph.refs(resource)
-    model = refs.get("model")
-    if model is not None and "contract" not in refs:
-        contract = graph.refs(model).get("contract")
-        if contract is not None:
-            refs["contract"] = contract
-    return refs
+    return list(render(resource, graph.refs(resource), ctx, outputs))
 
 
 class _LazyRender:

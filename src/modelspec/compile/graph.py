@@ -80,11 +80,30 @@ class Graph:
         return [r for r in self.resources.values() if r.kind == kind]
 
     def refs(self, resource: Resource) -> dict[str, Resource]:
-        """The resources a resource references, by role: contract, model, target, ..."""
-        roles = {"datacontract": "contract", "model": "model", "target": "target"}
-        out: dict[str, Resource] = {}
-        for address in resource.depends_on:
-            dep = self.resources.get(address)
-            if dep is not None:
-                out.setdefault(roles.get(dep.kind.lower(), dep.kind.lower()), dep)
+        """The resources a resource references, by role (what policies see as `refs`).
+
+        A Model: contract. A Deployment: model, target, and the model's contract.
+        A Target: promotion_from. A Waiver: policy. An Approval: subject.
+        Roles whose resource is not in the graph are left out.
+        """
+        spec = resource.spec
+        names: dict[str, tuple[str, Any]] = {}  # role -> (kind, name)
+        if resource.kind == "Model":
+            names["contract"] = ("DataContract", (spec.get("data") or {}).get("contract"))
+        elif resource.kind == "Deployment":
+            names["model"] = ("Model", spec.get("model"))
+            names["target"] = ("Target", spec.get("target"))
+        elif resource.kind == "Target":
+            names["promotion_from"] = ("Target", spec.get("promotion_from"))
+        elif resource.kind == "Waiver":
+            names["policy"] = ("Policy", spec.get("policy"))
+        wanted = {role: address_of(kind, name) for role, (kind, name) in names.items() if name}
+        if resource.kind == "Approval" and spec.get("subject"):
+            wanted["subject"] = spec["subject"]
+        out = {role: dep for role, address in wanted.items() if (dep := self.resources.get(address))}
+        model = out.get("model")
+        if model is not None:
+            contract = self.refs(model).get("contract")
+            if contract is not None:
+                out["contract"] = contract
         return out

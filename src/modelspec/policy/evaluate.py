@@ -37,13 +37,7 @@ def condition_context(resource: Resource, graph: Graph) -> dict[str, Any]:
     A Model's refs hold its contract; a Deployment's its model, target and the
     model's contract.
     """
-    deps = graph.refs(resource)
-    refs: dict[str, Any] = {role: dep.normalized for role, dep in deps.items()}
-    model = deps.get("model")
-    if model is not None and "contract" not in refs:
-        contract = graph.refs(model).get("contract")
-        if contract is not None:
-            refs["contract"] = contract.normalized
+    refs = {role: dep.normalized for role, dep in graph.refs(resource).items()}
     document = resource.normalized
     return {
         "apiVersion": document.get("apiVersion"),

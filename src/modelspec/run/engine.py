@@ -90,10 +90,10 @@ def score_batch(
     from modelspec.run.train import NUMERIC_TYPES, feature_frame
 
     resource = graph.get(f"deployment.{deployment}")
-    model = graph.refs(resource).get("model") if resource is not None else None
+    refs = graph.refs(resource) if resource is not None else {}
+    model, contract = refs.get("model"), refs.get("contract")
     if resource is None or model is None:
         raise engine_error(f"there is no Deployment named {deployment!r} with a defined model")
-    contract = graph.refs(model).get("contract")
     source = contract.spec.get("source", {}) if contract is not None else {}
     build = get_alias(project.registry_dir, model.name, resource.spec["target"])
     if build is None:

@@ -120,10 +120,9 @@ def monitor(
         known = ", ".join(r.name for r in graph.of_kind("Deployment")) or "none"
         raise engine_error(f"there is no Deployment named {deployment!r} (deployments: {known})")
     refs = graph.refs(resource)
-    model, contract = refs.get("model"), None
+    model, contract = refs.get("model"), refs.get("contract")
     if model is None:
         raise engine_error(f"deployment {deployment}: its model is not defined")
-    contract = graph.refs(model).get("contract")
     types = {c["name"]: c["type"] for c in (contract.spec.get("columns", []) if contract else [])}
     features = model.spec["data"]["features"]
     numeric = tuple(f for f in features if types.get(f, "string") in NUMERIC_TYPES)
