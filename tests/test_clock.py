@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -17,9 +17,12 @@ def test_pinned_day(monkeypatch: pytest.MonkeyPatch) -> None:
     assert clock.today() == date(2027, 7, 1)
 
 
-def test_unset_is_a_real_day(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unset_is_today_in_utc(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MODELSPEC_TODAY")
-    assert clock.today() > date(2026, 1, 1)
+    # 23:30 at UTC-5 on 30 June is already 1 July in UTC
+    late_evening = datetime(2027, 6, 30, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
+    monkeypatch.setattr(clock, "utc_now", lambda: late_evening.astimezone(UTC))
+    assert clock.today() == date(2027, 7, 1)
 
 
 def test_an_expired_waiver_lifts_nothing_on_the_pinned_day(

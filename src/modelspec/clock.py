@@ -10,16 +10,21 @@ from __future__ import annotations
 import os
 from datetime import UTC, date, datetime
 
-__all__ = ["ENV_VAR", "pinned_today_problem", "today"]
+__all__ = ["ENV_VAR", "pinned_today_problem", "today", "utc_now"]
 
 ENV_VAR = "MODELSPEC_TODAY"
+
+
+def utc_now() -> datetime:
+    """The wall clock in UTC: the one seam tests replace to pin the time of day."""
+    return datetime.now(UTC)
 
 
 def today() -> date:
     pinned = os.environ.get(ENV_VAR, "").strip()
     if pinned and pinned_today_problem() is None:
         return date.fromisoformat(pinned)
-    return datetime.now(UTC).date()
+    return utc_now().date()
 
 
 def pinned_today_problem() -> str | None:

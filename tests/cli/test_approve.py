@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -110,12 +111,13 @@ def test_approve_writes_a_new_approval_file(make_project: ProjectFactory) -> Non
     assert not list(path.parent.glob(".*.tmp"))
 
 
-def test_approve_defaults_to_today_in_utc(make_project: ProjectFactory) -> None:
+def test_approve_defaults_to_the_pinned_today(make_project: ProjectFactory) -> None:
     root = make_project(SPECS)
     code, out = run(root, "approve", "model.churn", "--role", "risk officer", "--by", "Jane Doe")
     assert code == 0, out
     text = (root / "specs" / "approvals" / "model-churn-risk-officer.yaml").read_text()
-    assert f'date: "{datetime.now(UTC).date().isoformat()}"' in text
+    pinned = os.environ["MODELSPEC_TODAY"]  # the autouse fixture's day; tests/test_clock.py covers UTC
+    assert f'date: "{pinned}"' in text
     assert 'role: "risk officer"' in text and 'approved_by: "Jane Doe"' in text
     assert "description" not in text
 
