@@ -93,11 +93,23 @@ def check_gates(
     return out
 
 
+# Significant digits kept of every metric. BLAS kernels chosen by CPU differ in
+# the last bits of a float, and model cards committed under generated/ must be
+# the same bytes on every machine that applies the same specs.
+METRIC_DIGITS = 10
+
+
 def metrics_for(task: str, estimator: Any, x: Any, y: Any) -> tuple[dict[str, float], str]:
     """All metrics of the task on (x, y), and how multi-class ones are averaged."""
     if task == "regression":
-        return regression_metrics(y, estimator.predict(x)), "none"
-    return classification_metrics(estimator, x, y)
+        metrics, averaging = regression_metrics(y, estimator.predict(x)), "none"
+    else:
+        metrics, averaging = classification_metrics(estimator, x, y)
+    return {name: _rounded(value) for name, value in metrics.items()}, averaging
+
+
+def _rounded(value: float) -> float:
+    return float(f"{value:.{METRIC_DIGITS}g}")
 
 
 def regression_metrics(y: Any, predicted: Any) -> dict[str, float]:
