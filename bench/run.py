@@ -82,8 +82,8 @@ def ruamel_roundtrip(files: list[Path]) -> int:
 
 
 def validate_in_process(project: Path) -> Any:
+    from modelspec.operations.validate import validate_project
     from modelspec.project import load_project
-    from modelspec.validate import validate_project
 
     loaded, _ = load_project(project)
     if loaded is None:

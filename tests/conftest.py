@@ -41,7 +41,7 @@ def make_project(tmp_path: Path) -> ProjectFactory:
 @pytest.fixture
 def example_project(tmp_path: Path) -> Path:
     """The example project that `modelspec init` writes (specs, config, schemas; no datasets)."""
-    from modelspec.scaffold import project_files, write_files
+    from modelspec.examples.scaffold import project_files, write_files
 
     root = tmp_path / "example"
     write_files(root, project_files())

@@ -11,7 +11,8 @@ import pytest
 # the small project shared with the plan tests
 from plan_workspace import SPECS, Workspace
 
-import modelspec.apply as apply_module
+import modelspec.executor.execute as apply_module
+import modelspec.files as files_module
 from modelspec.compile.graph import Resource
 from modelspec.plan.model import Plan
 from modelspec.state import LockInfo, ResourceState, read_audit
@@ -207,8 +208,8 @@ def test_engine_builds_created_models_and_deployments(ws: Workspace) -> None:
 
 def test_write_atomic_creates_parents_and_replaces(tmp_path: Path) -> None:
     target = tmp_path / "a" / "b" / "f.yaml"
-    apply_module.write_atomic(target, b"one")
-    apply_module.write_atomic(target, b"two")
+    files_module.write_atomic(target, b"one")
+    files_module.write_atomic(target, b"two")
     assert target.read_bytes() == b"two"
     assert [p.name for p in target.parent.iterdir()] == ["f.yaml"]
 
@@ -224,7 +225,7 @@ def test_write_atomic_leaves_files_readable_as_the_umask_allows(tmp_path: Path) 
     old = os.umask(0o022)
     try:
         target = tmp_path / "out" / "card.md"
-        apply_module.write_atomic(target, b"hello")
+        files_module.write_atomic(target, b"hello")
     finally:
         os.umask(old)
     assert target.stat().st_mode & 0o777 == 0o644

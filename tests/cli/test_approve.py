@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from modelspec.approve import approval_name
+from modelspec.approvals import approval_name
 from modelspec.cli import cli
 from modelspec.compile import Graph, load_graph
 from modelspec.policy import evaluate_policies

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow  # runs Great Expectations
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from modelspec.scaffold import init_project
+    from modelspec.examples.scaffold import init_project
 
     root = tmp_path_factory.mktemp("data-cli") / "example"
     init_project(root)

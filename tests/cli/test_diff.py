@@ -22,7 +22,7 @@ TEXTURE = "    - {name: mean_texture, type: float, required: true, min: 5, max: 
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    from modelspec.scaffold import init_project
+    from modelspec.examples.scaffold import init_project
 
     root = tmp_path / "repo"
     init_project(root)
@@ -124,7 +124,7 @@ def test_bad_ref_is_a_clear_error(repo: Path) -> None:
 
 
 def test_outside_git_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from modelspec.scaffold import init_project
+    from modelspec.examples.scaffold import init_project
 
     root = tmp_path / "plain"
     init_project(root)

@@ -9,14 +9,14 @@ from click.testing import CliRunner, Result
 
 from modelspec.cli import cli
 from modelspec.examples.data import BREAST_CANCER_CSV, DIABETES_CSV
-from modelspec.project import load_project
-from modelspec.scaffold import (
+from modelspec.examples.scaffold import (
     REPO_FILES,
     existing_files,
     init_project,
     planned_files,
     project_files,
 )
+from modelspec.project import load_project
 
 
 def run(*args: str) -> Result:

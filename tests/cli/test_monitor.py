@@ -19,11 +19,11 @@ DEPLOYMENT = "biopsy-classifier-prod"
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The example project with the classifier built and deployed to prod."""
-    import modelspec.run.data_validation as data_validation
+    import modelspec.engine.data_validation as data_validation
     from modelspec.compile import load_graph
+    from modelspec.engine.local import LocalEngine
+    from modelspec.examples.scaffold import init_project
     from modelspec.project import load_project
-    from modelspec.run.engine import LocalEngine
-    from modelspec.scaffold import init_project
 
     monkeypatch.setattr(
         data_validation, "validate_data", passing_validate_data

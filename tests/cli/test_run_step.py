@@ -19,8 +19,8 @@ MODEL = "diabetes-progression-regressor"
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The example project; data validation passes without Great Expectations (tested on its own)."""
-    import modelspec.run.data_validation as data_validation
-    from modelspec.scaffold import init_project
+    import modelspec.engine.data_validation as data_validation
+    from modelspec.examples.scaffold import init_project
 
     monkeypatch.setattr(
         data_validation, "validate_data", passing_validate_data
@@ -79,8 +79,8 @@ def test_out_of_order_and_unknown_names_are_errors(project: Path) -> None:
 
 def test_score_predicts_with_the_targets_build(project: Path, tmp_path: Path) -> None:
     from modelspec.compile import load_graph
+    from modelspec.engine.local import LocalEngine
     from modelspec.project import load_project
-    from modelspec.run.engine import LocalEngine
 
     result = run(project, "score", "--deployment", "diabetes-progression-batch")
     assert result.exit_code == 1 and "has no deployed build yet" in result.output

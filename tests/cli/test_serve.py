@@ -27,11 +27,11 @@ DEPLOYMENT = "biopsy-classifier-prod"
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example project with the classifier built once (GX validation is tested on its own)."""
-    import modelspec.run.data_validation as data_validation
+    import modelspec.engine.data_validation as data_validation
     from modelspec.compile import load_graph
+    from modelspec.engine.local import run_pipeline
+    from modelspec.examples.scaffold import init_project
     from modelspec.project import load_project
-    from modelspec.run.engine import run_pipeline
-    from modelspec.scaffold import init_project
 
     root = tmp_path_factory.mktemp("serve-cli") / "example"
     init_project(root)
@@ -84,8 +84,8 @@ def test_a_tampered_build_exits_1_without_a_traceback(project: Path, tmp_path: P
 
 
 def test_deployment_serves_its_alias_build(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from modelspec.run import serve
-    from modelspec.run.registry import set_alias
+    from modelspec.registry.local import set_alias
+    from modelspec.serving import server as serve
 
     set_alias(project / ".modelspec" / "registry", MODEL, "prod", "1.0.0+1")
     seen: dict[str, Any] = {}

@@ -112,12 +112,12 @@ def test_broken_project_config(make_project) -> None:  # type: ignore[no-untyped
 def test_unexpected_errors_print_one_line_without_traceback(
     example_project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import modelspec.validate
+    import modelspec.operations.validate
 
     def boom(project: object) -> None:
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(modelspec.validate, "validate_project", boom)
+    monkeypatch.setattr(modelspec.operations.validate, "validate_project", boom)
     with pytest.raises(SystemExit) as exit_info:
         main(["-C", str(example_project), "validate"])
     assert exit_info.value.code == 3

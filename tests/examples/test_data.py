@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from modelspec.examples.data import BREAST_CANCER_CSV, DIABETES_CSV, SITES, write_datasets
-from modelspec.scaffold import project_files
+from modelspec.examples.scaffold import project_files
 
 
 @pytest.fixture(scope="module")

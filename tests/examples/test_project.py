@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from modelspec.examples.data import write_datasets
+from modelspec.examples.scaffold import DATA_DIR, REPO_FILES, project_files
 from modelspec.loading.yaml12 import load_text
 from modelspec.project import ProjectConfig
-from modelspec.scaffold import DATA_DIR, REPO_FILES, project_files
 from modelspec.spec import KINDS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -189,7 +189,7 @@ def test_repo_root_copy_is_not_stale(tmp_path: Path) -> None:
     """The example at the repository root is what init writes (without the repository's own files)."""
     regenerate = (
         'regenerate it from the repository root with: python -c "from pathlib import Path; '
-        "from modelspec.scaffold import init_project; init_project(Path('.'), force=True, repo_files=False)\""
+        "from modelspec.examples.scaffold import init_project; init_project(Path('.'), force=True, repo_files=False)\""
     )
     expected = project_files(repo_files=False)
     assert not set(expected) & REPO_FILES

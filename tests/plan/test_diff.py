@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from modelspec.plan.diff import diff_values, display_path, leaves, sentence
 from modelspec.plan.model import AttributeDiff
+from modelspec.valuediff import diff_values, display_path, leaves, sentence
 
 
 def test_nested_change_has_a_json_pointer() -> None:

@@ -62,10 +62,10 @@ def fast_validation(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return FakeResult(True, [], len(data))
 
     try:
-        import modelspec.run.data_validation as module
+        import modelspec.engine.data_validation as module
     except ImportError:  # not written yet: stand in for the whole module
-        module = types.ModuleType("modelspec.run.data_validation")
-        monkeypatch.setitem(sys.modules, "modelspec.run.data_validation", module)
+        module = types.ModuleType("modelspec.engine.data_validation")
+        monkeypatch.setitem(sys.modules, "modelspec.engine.data_validation", module)
     monkeypatch.setattr(module, "validate_data", validate_data, raising=False)
     return calls
 
@@ -73,7 +73,7 @@ def fast_validation(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 @pytest.fixture
 def example(tmp_path: Path, fast_validation: list[str]) -> Example:
     """The example project; data validation is the fast stand-in (see fast_validation)."""
-    from modelspec.scaffold import init_project
+    from modelspec.examples.scaffold import init_project
 
     root = tmp_path / "example"
     init_project(root)
@@ -83,7 +83,7 @@ def example(tmp_path: Path, fast_validation: list[str]) -> Example:
 @pytest.fixture
 def built(example: Example) -> Callable[[str], dict[str, Any]]:
     """Build a model of the example with the local engine; returns its outputs."""
-    from modelspec.run.engine import LocalEngine
+    from modelspec.engine.local import LocalEngine
 
     def build(name: str) -> dict[str, Any]:
         graph = example.graph()

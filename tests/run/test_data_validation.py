@@ -10,15 +10,15 @@ import pytest
 
 from modelspec.compile import compile_documents, load_graph
 from modelspec.compile.graph import Graph, Resource
-from modelspec.generate.expectations import render_expectations
-from modelspec.loading import load_text
-from modelspec.project import load_project
-from modelspec.run.data_validation import (
+from modelspec.engine.data_validation import (
     DataReadError,
     DataValidationResult,
     validate_data,
     validate_file,
 )
+from modelspec.generate.expectations import render_expectations
+from modelspec.loading import load_text
+from modelspec.project import load_project
 
 pd = pytest.importorskip("pandas")
 pytestmark = pytest.mark.slow  # imports Great Expectations (a few seconds, once per process)
@@ -48,7 +48,7 @@ def fast_validation() -> list[str]:
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Graph]:
-    from modelspec.scaffold import init_project
+    from modelspec.examples.scaffold import init_project
 
     root = tmp_path_factory.mktemp("example")
     init_project(root)

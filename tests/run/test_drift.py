@@ -6,7 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from modelspec.run.drift import BINS, SAMPLE_SIZE, feature_drift, jensen_shannon, psi, summarize
+from modelspec.monitoring.drift import (
+    BINS,
+    SAMPLE_SIZE,
+    feature_drift,
+    jensen_shannon,
+    psi,
+    summarize,
+)
 
 METHODS = ["psi", "ks", "jensenshannon", "wasserstein"]
 

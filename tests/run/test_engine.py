@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from modelspec.apply import EngineError
-from modelspec.run.engine import LocalEngine
-from modelspec.run.registry import get_alias, load_build
+from modelspec.engine.local import LocalEngine
+from modelspec.errors import EngineError
+from modelspec.registry.local import get_alias, load_build
 
 Build = Callable[[str], dict[str, Any]]
 Example = Any  # the `example` fixture (tests/run/conftest.py)
@@ -125,7 +125,7 @@ class FailingCheck:
 def test_a_failing_contract_stops_the_model_before_training(
     example: Example, built: Build, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import modelspec.run.data_validation as module
+    import modelspec.engine.data_validation as module
 
     def failing(contract: Any, data: Any) -> FailingResult:
         checks = [
@@ -196,14 +196,14 @@ def test_importing_the_commands_and_steps_loads_no_heavy_library() -> None:
     modules = [
         "modelspec.cli.run_step",
         "modelspec.cli.monitor",
-        "modelspec.run.engine",
-        "modelspec.run.steps",
-        "modelspec.run.monitor",
-        "modelspec.run.registry",
-        "modelspec.run.drift",
-        "modelspec.run.train",
-        "modelspec.run.evaluate",
-        "modelspec.run.triggers",
+        "modelspec.engine.local",
+        "modelspec.engine.steps",
+        "modelspec.monitoring.monitor",
+        "modelspec.registry.local",
+        "modelspec.monitoring.drift",
+        "modelspec.learn.train",
+        "modelspec.learn.evaluate",
+        "modelspec.state.triggers",
         "modelspec.generate.model_card_json",
     ]
     code = (

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from modelspec.apply import EngineError
-from modelspec.run import estimators
+from modelspec.errors import EngineError
+from modelspec.learn import estimators
 
 
 def test_a_class_off_the_allow_list_is_never_imported(monkeypatch: pytest.MonkeyPatch) -> None:

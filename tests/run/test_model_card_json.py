@@ -43,7 +43,7 @@ def validator() -> jsonschema.Draft7Validator:
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from modelspec.scaffold import project_files, write_files
+    from modelspec.examples.scaffold import project_files, write_files
 
     root = tmp_path_factory.mktemp("example")
     write_files(root, project_files())

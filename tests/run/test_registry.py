@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from modelspec.apply import EngineError
-from modelspec.run import registry as reg
+from modelspec.errors import EngineError
+from modelspec.registry import local as reg
 
 
 def _model_bytes(value: object) -> bytes:

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from fakes import passing_validate_data
 
-from modelspec.apply import EngineError
-from modelspec.run.engine import LocalEngine
-from modelspec.run.monitor import RENDERERS, act_on_breach, monitor
-from modelspec.run.triggers import read_trigger_records, read_triggers
+from modelspec.engine.local import LocalEngine
+from modelspec.errors import EngineError
+from modelspec.monitoring.monitor import RENDERERS, act_on_breach, monitor
+from modelspec.state.triggers import read_trigger_records, read_triggers
 
 Example = Any  # the `example` fixture (tests/run/conftest.py)
 DEPLOYMENT = "biopsy-classifier-prod"
@@ -26,10 +26,10 @@ DEPLOYMENT_SPEC = "specs/deployments/biopsy-malignancy-classifier.yaml"
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example classifier built twice (1.0.0+1, 1.0.0+2), once for the whole module."""
 
-    import modelspec.run.data_validation as data_validation
+    import modelspec.engine.data_validation as data_validation
     from modelspec.compile import load_graph
+    from modelspec.examples.scaffold import init_project
     from modelspec.project import load_project
-    from modelspec.scaffold import init_project
 
     root = tmp_path_factory.mktemp("built") / "example"
     init_project(root)
@@ -48,7 +48,7 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _deploy(example: Example, registry: Path, first: str | None = None) -> None:
     """The builds copied into the example's registry, and prod's alias moved to the latest one."""
-    from modelspec.run.registry import set_alias
+    from modelspec.registry.local import set_alias
 
     shutil.copytree(registry, example.project.registry_dir, dirs_exist_ok=True)
     if first is not None:

@@ -18,10 +18,11 @@ import pandas as pd
 import pytest
 from fakes import passing_validate_data
 
-from modelspec.apply import EngineError
+from modelspec.errors import EngineError
 from modelspec.generate.prometheus import ERRORS_METRIC, LATENCY_METRIC
-from modelspec.run.registry import load_build
-from modelspec.run.serve import (
+from modelspec.learn.train import feature_frame
+from modelspec.registry.local import load_build
+from modelspec.serving.server import (
     BUCKETS,
     MAX_BODY_BYTES,
     ModelServer,
@@ -30,7 +31,6 @@ from modelspec.run.serve import (
     resolve_build_dir,
     serve_until_signal,
 )
-from modelspec.run.train import feature_frame
 
 CLASSIFIER = "biopsy-malignancy-classifier"
 REGRESSOR = "diabetes-progression-regressor"
@@ -47,11 +47,11 @@ class Trained:
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> Trained:
     """The example project with both models built once by the real pipeline."""
-    import modelspec.run.data_validation as data_validation
+    import modelspec.engine.data_validation as data_validation
     from modelspec.compile import load_graph
+    from modelspec.engine.local import run_pipeline
+    from modelspec.examples.scaffold import init_project
     from modelspec.project import load_project
-    from modelspec.run.engine import run_pipeline
-    from modelspec.scaffold import init_project
 
     root = tmp_path_factory.mktemp("serve") / "example"
     init_project(root)

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from modelspec.apply import EngineError
-from modelspec.run import steps
-from modelspec.run.engine import run_pipeline
+from modelspec.engine import steps
+from modelspec.engine.local import run_pipeline
+from modelspec.errors import EngineError
 
 Example = Any  # the `example` fixture (tests/run/conftest.py)
 REGRESSOR = "diabetes-progression-regressor"
@@ -70,7 +70,7 @@ def test_a_step_refuses_the_work_of_another_spec(example: Example, tmp_path: Pat
 def test_a_tampered_work_model_is_never_unpickled(
     example: Example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import modelspec.run.registry as registry
+    import modelspec.registry.local as registry
 
     work = tmp_path / "w"
     steps.validate_data_step(_context(example, work))

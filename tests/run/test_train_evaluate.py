@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from modelspec.apply import EngineError
 from modelspec.compile.graph import Resource
-from modelspec.run.evaluate import check_gates, classification_metrics, metrics_for
-from modelspec.run.train import TrainingData, feature_frame, fit
+from modelspec.errors import EngineError
+from modelspec.learn.evaluate import check_gates, classification_metrics, metrics_for
+from modelspec.learn.train import TrainingData, feature_frame, fit
 
 
 def _model(task: str, training: dict[str, Any]) -> Resource:

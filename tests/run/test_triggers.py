@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from modelspec.project import Project, ProjectConfig
-from modelspec.run.triggers import (
+from modelspec.state.triggers import (
     clear_trigger,
     read_trigger_records,
     read_triggers,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from modelspec.run.data_validation import DataValidationResult
+from modelspec.engine.data_validation import DataValidationResult
 
 
 def passing_validate_data(contract: Any, data: Any) -> DataValidationResult:

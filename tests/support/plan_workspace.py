@@ -5,9 +5,11 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from modelspec.apply import ArtifactContent, apply, disk_digests, render_artifacts
 from modelspec.compile import Graph, load_graph
 from modelspec.diagnostics import Diagnostic, has_errors
+from modelspec.executor import apply
+from modelspec.files import disk_digests
+from modelspec.generate.cache import ArtifactContent, render_artifacts
 from modelspec.plan import Plan, plan
 from modelspec.project import Project, load_project
 from modelspec.state import MemoryBackend, State

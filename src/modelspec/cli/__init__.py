@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from modelspec import __version__
+from modelspec.errors import ModelspecError
 
 __all__ = ["main"]
 
@@ -108,6 +109,9 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         rc = exc.exit_code
+    except ModelspecError as exc:  # raised by an operation: the user's to fix
+        click.echo(f"Error: {exc}", err=True)
+        rc = 1
     except click.Abort:
         click.echo("Aborted.", err=True)
         rc = 130

@@ -14,8 +14,8 @@ from modelspec.diagnostics import Diagnostic, has_errors
 from modelspec.plan.model import Plan
 
 if TYPE_CHECKING:
-    from modelspec.apply import Engine
     from modelspec.compile.graph import Graph
+    from modelspec.executor import Engine
     from modelspec.project import Project
     from modelspec.state import State, StateBackend
 from modelspec.policy import Override, PolicyReport
@@ -79,12 +79,13 @@ def command(
     reason: str | None,
 ) -> None:
     """Apply the changes of a fresh plan, or exactly those of a saved PLANFILE."""
-    from modelspec.apply import apply, render_artifacts
     from modelspec.cli.plan import make_plan, report
+    from modelspec.executor import apply
+    from modelspec.generate.cache import render_artifacts
+    from modelspec.operations.validate import validate_project
     from modelspec.plan import render
     from modelspec.policy import apply_overrides
     from modelspec.state import backend_for
-    from modelspec.validate import validate_project
 
     project = require_project()
     color = color_enabled(ctx)
@@ -169,7 +170,7 @@ def _engine(project: Project, graph: Graph) -> Engine | None:
     """The local engine trains and registers models in apply; other engines only render."""
     if project.config.pipelines.engine != "local":
         return None
-    from modelspec.run.engine import LocalEngine
+    from modelspec.engine.local import LocalEngine
 
     return LocalEngine(project, graph)
 

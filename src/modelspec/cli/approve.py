@@ -39,7 +39,7 @@ def command(
     Writes specs/approvals/<kind>-<name>-<role>.yaml, or updates the Approval already given
     for ADDR in that role. An approval goes stale when its subject changes.
     """
-    from modelspec.approve import ApprovalRequest, approve
+    from modelspec.approvals import ApprovalRequest, approve
     from modelspec.compile import load_graph
     from modelspec.diagnostics import has_errors
 

@@ -31,7 +31,7 @@ def command() -> None:
 def validate(ctx: click.Context, contract: str, data_path: Path | None, fmt: str) -> None:
     """Check a data file against CONTRACT; exit 1 when any check fails."""
     from modelspec.compile import load_graph
-    from modelspec.run import data_validation as dv
+    from modelspec.engine import data_validation as dv
 
     project = require_project()
     graph, load_diags = load_graph(project)

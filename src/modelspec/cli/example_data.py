@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from modelspec.cli import UserError
+from modelspec.examples.scaffold import DATA_DIR
 from modelspec.project import CONFIG_FILE, find_root
-from modelspec.scaffold import DATA_DIR
 
 __all__ = ["command"]
 

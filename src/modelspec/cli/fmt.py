@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +10,7 @@ from pathlib import Path
 import click
 
 from modelspec.diagnostics import Diagnostic, Severity
+from modelspec.files import write_atomic
 
 __all__ = ["command"]
 
@@ -60,7 +59,7 @@ def command(check: bool, show_diff: bool, paths: tuple[Path, ...]) -> None:
             elif check:
                 click.echo(result.shown)
             else:
-                _write_atomically(result.path, result.after)
+                write_atomic(result.path, result.after.encode("utf-8"), keep_mode=True)
     failed = sum(1 for r in results if r.problem is not None) + len(problems)
     changed = sum(1 for r in results if r.changed)
     unchanged = len(results) - changed - sum(1 for r in results if r.problem is not None)
@@ -122,23 +121,6 @@ def _format_file(path: Path) -> FileResult:
         problem = Diagnostic(Severity.ERROR, "MS100", exc.message, shown, exc.line, exc.column)
         return FileResult(path, shown, before, problem=problem)
     return FileResult(path, shown, before, after)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Replace path with text through a temp file in the same directory, keeping its mode."""
-    mode = path.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _unified_diff(result: FileResult) -> str:

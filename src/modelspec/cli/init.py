@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from modelspec.cli import UserError
-from modelspec.scaffold import existing_files, init_project
+from modelspec.examples.scaffold import existing_files, init_project
 
 __all__ = ["command"]
 

@@ -38,8 +38,8 @@ def command(
     ctx: click.Context, deployment: str, current: Path, reference: Path | None, fmt: str
 ) -> None:
     """Compare current data with the deployed build's reference; on a breach act on on_breach, exit 1."""
-    from modelspec.apply import EngineError
-    from modelspec.run.monitor import RENDERERS, act_on_breach, monitor
+    from modelspec.errors import EngineError
+    from modelspec.monitoring.monitor import RENDERERS, act_on_breach, monitor
 
     project, graph = require_graph()
     try:

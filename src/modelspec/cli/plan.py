@@ -8,16 +8,16 @@ from pathlib import Path
 
 import click
 
-from modelspec.apply import ArtifactContent
 from modelspec.cli import UserError
 from modelspec.cli.common import color_enabled, echo_diagnostics, require_project
 from modelspec.compile.graph import Graph
 from modelspec.diagnostics import Diagnostic, has_errors
+from modelspec.generate.cache import ArtifactContent
+from modelspec.operations.validate import Validation
 from modelspec.plan import FORMATS, Plan
 from modelspec.policy import Overridden, Override
 from modelspec.project import Project
 from modelspec.state import LockInfo, State, StateBackend, StateError, backend_for
-from modelspec.validate import Validation
 
 __all__ = ["Planned", "command", "make_plan", "report"]
 
@@ -51,12 +51,13 @@ def make_plan(
 
 
 def _make_plan(project: Project, lock_timeout: float, overrides: Sequence[Override]) -> Planned:
-    from modelspec.apply import disk_digests, render_artifacts
+    from modelspec.files import disk_digests
+    from modelspec.generate.cache import render_artifacts
+    from modelspec.operations.validate import validate_project
     from modelspec.plan import plan
     from modelspec.plan.promotion import check_promotion
     from modelspec.policy import apply_overrides
-    from modelspec.run.triggers import read_triggers
-    from modelspec.validate import validate_project
+    from modelspec.state.triggers import read_triggers
 
     validation = validate_project(project)
     graph = validation.graph
@@ -138,7 +139,7 @@ def command(
     ctx: click.Context, out: str | None, fmt: str, detailed_exitcode: bool, lock_timeout: float
 ) -> None:
     """Compare the specs with the applied state and show what apply would change."""
-    from modelspec.apply import write_atomic
+    from modelspec.files import write_atomic
     from modelspec.plan import render
     from modelspec.plan.saved import dumps_plan
 

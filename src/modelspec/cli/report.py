@@ -33,7 +33,7 @@ FORMATS = ("html", "markdown")
 )
 def command(fmt: str | None, out: str | None, today: str | None) -> None:
     """Report for compliance staff: models, policies per resource, waivers, approvals, history."""
-    from modelspec.apply import write_atomic
+    from modelspec.files import write_atomic
     from modelspec.report import load_report, render_html, render_markdown
 
     day = _day(today)

@@ -50,7 +50,7 @@ def command(
     output_path: Path | None,
 ) -> None:
     """Run one pipeline STEP of --model, or `score --deployment NAME` for a batch job."""
-    from modelspec.apply import EngineError
+    from modelspec.errors import EngineError
 
     if step == "score" and not deployment:
         raise UserError("score needs --deployment NAME")
@@ -59,7 +59,7 @@ def command(
     project, graph = require_graph()
     try:
         if step == "score":
-            from modelspec.run.engine import score_batch
+            from modelspec.engine.local import score_batch
 
             assert deployment is not None
             out, rows, build = score_batch(project, graph, deployment, input_path, output_path)
@@ -73,7 +73,7 @@ def command(
 
 
 def _run(project: Project, graph: Graph, step: str, model: str, workdir: Path | None) -> str:
-    from modelspec.run import steps
+    from modelspec.engine import steps
 
     context = steps.step_context(project, graph, model, workdir)
     if step == "validate-data":

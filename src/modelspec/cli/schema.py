@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from modelspec.cli import UserError
+from modelspec.files import write_atomic
 from modelspec.project import find_root
 
 
@@ -35,9 +36,7 @@ def command(out: Path | None, check: bool) -> None:
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name in stale:
-            tmp = out / f".{name}.tmp"
-            tmp.write_text(wanted[name], encoding="utf-8")
-            tmp.replace(out / name)
+            write_atomic(out / name, wanted[name].encode("utf-8"))
     except OSError as exc:
         raise UserError(f"cannot write schemas to {out}: {exc.strerror}") from None
     click.echo(f"wrote {len(stale)} of {len(wanted)} schema files to {out}")

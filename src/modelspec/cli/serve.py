@@ -46,8 +46,8 @@ def command(
     """Serve a model over the KServe V1 protocol, with /healthz, /readyz and /metrics."""
     import sys
 
-    from modelspec.apply import EngineError
-    from modelspec.run import serve
+    from modelspec.errors import EngineError
+    from modelspec.serving import server as serve
 
     if deployment and build_dir:
         raise UserError("give --deployment or --build-dir, not both")
@@ -80,7 +80,7 @@ def command(
 
 
 def _deployment_build_dir(ctx: click.Context, deployment: str) -> Path:
-    from modelspec.run.serve import deployment_build_dir
+    from modelspec.serving.server import deployment_build_dir
 
     project, graph = require_graph()
     return deployment_build_dir(project, graph, deployment)

@@ -16,7 +16,7 @@ from modelspec.diagnostics.render import FORMATS
 @click.pass_context
 def command(ctx: click.Context, fmt: str) -> None:
     """Check every spec: schema, names, references and policies."""
-    from modelspec.validate import validate_project
+    from modelspec.operations.validate import validate_project
 
     project = require_project()
     result = validate_project(project)

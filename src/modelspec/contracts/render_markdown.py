@@ -5,7 +5,7 @@ from __future__ import annotations
 from modelspec.contracts.render_text import summary
 from modelspec.contracts.semantic import DiffReport, PathChange
 from modelspec.diagnostics.render import visible
-from modelspec.plan.diff import display_path, display_value
+from modelspec.valuediff import display_path, display_value
 
 __all__ = ["MAX_CHARS", "render"]
 

@@ -13,7 +13,7 @@ from typing import Any
 from modelspec.compile.graph import Graph, Resource
 from modelspec.contracts.compat import ContractChange, classify, major_of
 from modelspec.diagnostics import Diagnostic, Severity
-from modelspec.plan.diff import diff_values
+from modelspec.valuediff import diff_values
 
 __all__ = ["DiffReport", "PathChange", "ResourceChange", "diff_graphs", "readers_of"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from modelspec.plan.diff import display_value, same
+from modelspec.valuediff import display_value, same
 
 __all__ = ["columns_by_name", "used_column_changes", "used_columns"]
 

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from modelspec.valuediff import AttributeDiff  # re-exported: a plan change carries them
+
 __all__ = [
     "ACTIONS",
     "FORMAT_VERSION",
@@ -33,15 +35,6 @@ def action_name(actions: tuple[str, ...]) -> str:
     if actions == REPLACE:
         return "replace"
     return actions[0] if actions else "no-op"
-
-
-@dataclass(frozen=True, slots=True)
-class AttributeDiff:
-    """One attribute that differs; path is a JSON pointer into the normalized document."""
-
-    path: str
-    before: Any
-    after: Any
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,6 @@ from modelspec.compile.graph import Graph, Resource
 from modelspec.contracts import compat
 from modelspec.diagnostics import Diagnostic, Severity
 from modelspec.plan.contracts import used_column_changes
-from modelspec.plan.diff import diff_values, sentence
 from modelspec.plan.model import (
     CREATE,
     DELETE,
@@ -25,6 +24,7 @@ from modelspec.plan.model import (
     Plan,
 )
 from modelspec.state.model import ResourceState, State
+from modelspec.valuediff import diff_values, sentence
 
 __all__ = ["ArtifactLike", "plan"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import html
 
-from modelspec.plan.diff import display_path, display_value
 from modelspec.plan.model import Change, Plan
 from modelspec.plan.render_text import SYMBOLS, summary_line
+from modelspec.valuediff import display_path, display_value
 
 __all__ = ["MAX_CHARS", "render"]
 

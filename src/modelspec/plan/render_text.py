@@ -6,8 +6,8 @@ from typing import Protocol
 
 import click
 
-from modelspec.plan.diff import display_path, display_value
 from modelspec.plan.model import AttributeDiff, Change, Plan
+from modelspec.valuediff import display_path, display_value
 
 __all__ = ["SYMBOLS", "render", "summary_line"]
 

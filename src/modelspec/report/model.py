@@ -137,8 +137,8 @@ def load_report(
     project: Project, *, today: date | None = None, generated_at: datetime | None = None
 ) -> tuple[Report, list[Diagnostic]]:
     """Read the specs, the state and the audit log; the validation's diagnostics come along."""
+    from modelspec.operations.validate import validate_project
     from modelspec.state import StateError, backend_for, read_audit
-    from modelspec.validate import validate_project
 
     now = generated_at or datetime.now(UTC)
     day = today or clock.today()

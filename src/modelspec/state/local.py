@@ -7,6 +7,7 @@ import os
 import uuid
 from pathlib import Path
 
+from modelspec.files import write_atomic
 from modelspec.state.fileformat import dumps_state, loads_state
 from modelspec.state.lock import (
     Lock,
@@ -58,7 +59,7 @@ class LocalFileBackend:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if self.path.exists():
                 self._keep_backup()
-            _replace_atomically(self.path, payload)
+            write_atomic(self.path, payload, sync_dir=True)
         except OSError as exc:
             raise StateError(
                 f"cannot write state file {self.path}: {exc.strerror or exc}"
@@ -84,7 +85,7 @@ class LocalFileBackend:
         try:
             os.link(self.path, tmp)
         except OSError:
-            _replace_atomically(self.backup_path, self.path.read_bytes())
+            write_atomic(self.backup_path, self.path.read_bytes(), sync_dir=True)
             return
         try:
             os.replace(tmp, self.backup_path)
@@ -92,36 +93,3 @@ class LocalFileBackend:
             with contextlib.suppress(OSError):
                 tmp.unlink()
             raise
-
-
-def _replace_atomically(path: Path, payload: bytes) -> None:
-    """Write payload to path: temp file in the same directory, fsync, rename, fsync the directory."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            view = memoryview(payload)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    _fsync_directory(path.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # not possible on every platform; the rename itself is still atomic
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from modelspec.compile.graph import Graph, Resource
+from modelspec.errors import EngineError
+from modelspec.learn.train import TrainingData, load_training_data, progress
 from modelspec.project import Project
-from modelspec.run.estimators import engine_error
-from modelspec.run.train import TrainingData, load_training_data, progress
 
 __all__ = [
     "STEPS",
@@ -60,10 +60,10 @@ def step_context(
     resource = graph.get(f"model.{model}")
     if resource is None:
         known = ", ".join(r.name for r in graph.of_kind("Model")) or "none"
-        raise engine_error(f"there is no Model named {model!r} (models: {known})")
+        raise EngineError(f"there is no Model named {model!r} (models: {known})")
     contract = graph.refs(resource).get("contract")
     if contract is None:
-        raise engine_error(
+        raise EngineError(
             f"model {model}: its data contract {resource.spec['data']['contract']!r} is not defined"
         )
     return StepContext(
@@ -80,7 +80,7 @@ def _sha256(data: bytes) -> str:
 
 
 def _write(ctx: StepContext, name: str, value: Any) -> None:
-    from modelspec.apply import write_atomic
+    from modelspec.files import write_atomic
 
     write_atomic(ctx.workdir / name, _json_bytes(value))
 
@@ -94,15 +94,15 @@ def _read(ctx: StepContext, name: str, step: str, data: TrainingData) -> dict[st
     try:
         record = json.loads((ctx.workdir / name).read_bytes())
     except (OSError, ValueError):
-        raise engine_error(
+        raise EngineError(
             f"model {ctx.model.name}: {ctx.workdir / name} is missing; run the {step} step first"
         ) from None
     if not isinstance(record, dict):
-        raise engine_error(
+        raise EngineError(
             f"model {ctx.model.name}: {name} is not a record; run the {step} step again"
         )
     if record.get("spec_digest") != ctx.model.digest or record.get("data_sha256") != data.sha256:
-        raise engine_error(
+        raise EngineError(
             f"model {ctx.model.name}: the {step} step ran on another spec or other data; run it again"
         )
     return record
@@ -114,7 +114,7 @@ def load_data(ctx: StepContext) -> TrainingData:
 
 def validate_data_step(ctx: StepContext, data: TrainingData | None = None) -> dict[str, Any]:
     """Run the data contract on the training data; a failing contract stops the model."""
-    from modelspec.run.data_validation import validate_data
+    from modelspec.engine.data_validation import validate_data
 
     data = data or load_data(ctx)
     for name in (VALIDATION, TRAINING, EVALUATION, BUILD, MODEL_FILE):  # a new run starts clean
@@ -152,7 +152,7 @@ def validate_data_step(ctx: StepContext, data: TrainingData | None = None) -> di
             for c in checks
             if not c["success"]
         ]
-        raise engine_error(
+        raise EngineError(
             f"model {ctx.model.name}: the data at {data.source} fails contract "
             f"{ctx.contract.name}: " + "; ".join(failing)
         )
@@ -172,13 +172,13 @@ def _plain(values: Any) -> list[Any]:
 
 def train_step(ctx: StepContext, data: TrainingData | None = None) -> dict[str, Any]:
     """Fit the model on the training split and keep it in the work directory."""
-    from modelspec.run.registry import joblib_module
-    from modelspec.run.train import fit
+    from modelspec.learn.train import fit
+    from modelspec.registry.local import joblib_module
 
     data = data or load_data(ctx)
     validation = _read(ctx, VALIDATION, "validate-data", data)
     if not validation.get("success"):
-        raise engine_error(
+        raise EngineError(
             f"model {ctx.model.name}: the data failed validation; fix it and rerun validate-data"
         )
     progress(f"{ctx.model.name}: training {ctx.model.spec['training']['estimator']['class']}")
@@ -186,7 +186,7 @@ def train_step(ctx: StepContext, data: TrainingData | None = None) -> dict[str, 
     buffer = io.BytesIO()
     joblib_module().dump(trained.estimator, buffer)
     content = buffer.getvalue()
-    from modelspec.apply import write_atomic
+    from modelspec.files import write_atomic
 
     write_atomic(ctx.workdir / MODEL_FILE, content)
     record = {
@@ -203,11 +203,11 @@ def train_step(ctx: StepContext, data: TrainingData | None = None) -> dict[str, 
 
 def _trained_model(ctx: StepContext, record: dict[str, Any]) -> tuple[Any, bytes]:
     """The model the train step wrote, unpickled only when its sha256 matches the record."""
-    from modelspec.run.registry import joblib_module
+    from modelspec.registry.local import joblib_module
 
     content = (ctx.workdir / MODEL_FILE).read_bytes()
     if _sha256(content) != record.get("model_sha256"):
-        raise engine_error(
+        raise EngineError(
             f"model {ctx.model.name}: {ctx.workdir / MODEL_FILE} does not match what train wrote; "
             "it is not loaded (run train again)"
         )
@@ -216,8 +216,8 @@ def _trained_model(ctx: StepContext, record: dict[str, Any]) -> tuple[Any, bytes
 
 def evaluate_step(ctx: StepContext, data: TrainingData | None = None) -> dict[str, Any]:
     """Metrics on the held-out rows; every gate of spec.evaluation.metrics must pass."""
-    from modelspec.run.evaluate import check_gates, metrics_for
-    from modelspec.run.train import feature_frame
+    from modelspec.learn.evaluate import check_gates, metrics_for
+    from modelspec.learn.train import feature_frame
 
     data = data or load_data(ctx)
     training = _read(ctx, TRAINING, "train", data)
@@ -241,7 +241,7 @@ def evaluate_step(ctx: StepContext, data: TrainingData | None = None) -> dict[st
     progress(f"{ctx.model.name}: " + ", ".join(f"{k} {v:.4g}" for k, v in metrics.items()))
     if not passed:
         failed = "; ".join(g.message for g in gates if not g.passed)
-        raise engine_error(
+        raise EngineError(
             f"model {ctx.model.name} {ctx.model.spec['version']} failed evaluation: {failed}"
         )
     return record
@@ -249,14 +249,14 @@ def evaluate_step(ctx: StepContext, data: TrainingData | None = None) -> dict[st
 
 def register_step(ctx: StepContext, data: TrainingData | None = None) -> dict[str, Any]:
     """Register the evaluated model as the next build of its version; the outputs for state."""
-    from modelspec.run.drift import summarize
-    from modelspec.run.registry import register_build
+    from modelspec.monitoring.drift import summarize
+    from modelspec.registry.local import register_build
 
     data = data or load_data(ctx)
     training = _read(ctx, TRAINING, "train", data)
     evaluation = _read(ctx, EVALUATION, "evaluate", data)
     if not evaluation.get("passed"):
-        raise engine_error(f"model {ctx.model.name} did not pass evaluation and is not registered")
+        raise EngineError(f"model {ctx.model.name} did not pass evaluation and is not registered")
     estimator, content = _trained_model(ctx, training)
     spec = ctx.model.spec
     seed = int(spec["training"].get("split", {}).get("seed", 0))

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from modelspec.compile.graph import Resource
-from modelspec.run.estimators import check_params, engine_error, make_estimator
+from modelspec.errors import EngineError
+from modelspec.learn.estimators import check_params, make_estimator
 
 __all__ = [
     "NUMERIC_TYPES",
@@ -79,11 +80,11 @@ def progress(message: str) -> None:
 
 def load_training_data(root: Path, model: Resource, contract: Resource) -> TrainingData:
     """Read the contract's source (a path relative to the project root)."""
-    from modelspec.run.tabular import read_table
+    from modelspec.learn.tabular import read_table
 
     source = contract.spec.get("source", {})
     if not source.get("path"):
-        raise engine_error(
+        raise EngineError(
             f"data contract {contract.name!r} gives a uri ({source.get('uri')}); the local engine "
             "reads files only: give source.path"
         )
@@ -91,19 +92,19 @@ def load_training_data(root: Path, model: Resource, contract: Resource) -> Train
     try:
         content = path.read_bytes()
     except OSError as exc:
-        raise engine_error(
+        raise EngineError(
             f"cannot read the training data of contract {contract.name!r} at {source['path']}: "
             f"{exc.strerror or exc}"
         ) from None
     try:
         frame = read_table(path, source["format"])
     except Exception as exc:  # a malformed file is the user's to fix, whatever the parser raises
-        raise engine_error(f"cannot parse {source['path']} as {source['format']}: {exc}") from None
+        raise EngineError(f"cannot parse {source['path']} as {source['format']}: {exc}") from None
     data = model.spec["data"]
     features, target = tuple(data["features"]), data["target"]
     missing = [c for c in (*features, target) if c not in frame.columns]
     if missing:
-        raise engine_error(f"{source['path']} has no column {', '.join(missing)}")
+        raise EngineError(f"{source['path']} has no column {', '.join(missing)}")
     types = {c["name"]: c["type"] for c in contract.spec.get("columns", [])}
     column_types = {f: types.get(f, "string") for f in features}
     return TrainingData(
@@ -176,7 +177,7 @@ def fit(model: Resource, data: TrainingData) -> TrainedModel:
     x = feature_frame(data.frame, data.numeric, data.categorical)
     y = data.frame[data.target]
     if y.isna().any():
-        raise engine_error(f"the target column {data.target!r} has missing values")
+        raise EngineError(f"the target column {data.target!r} has missing values")
     positions = np.arange(len(x))
     stratify = y if classification and split.get("stratify", True) else None
     try:
@@ -184,7 +185,7 @@ def fit(model: Resource, data: TrainingData) -> TrainedModel:
             positions, test_size=split.get("test_size", 0.2), random_state=seed, stratify=stratify
         )
     except ValueError as exc:
-        raise engine_error(f"cannot split the data as the spec asks: {exc}") from None
+        raise EngineError(f"cannot split the data as the spec asks: {exc}") from None
     estimator_spec = training["estimator"]
     estimator = make_estimator(estimator_spec["class"], estimator_spec.get("params", {}), seed)
     pipeline = Pipeline([("preprocess", _preprocessor(training, data)), ("model", estimator)])
@@ -208,7 +209,7 @@ def fit(model: Resource, data: TrainingData) -> TrainedModel:
         with _blas_threads(len(x_train)):
             final.fit(x_train, y_train)
     except ValueError as exc:
-        raise engine_error(f"training {model.name} failed: {exc}") from None
+        raise EngineError(f"training {model.name} failed: {exc}") from None
     return TrainedModel(final, tuple(int(p) for p in sorted(test_pos)), best_params)
 
 

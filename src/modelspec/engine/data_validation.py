@@ -28,7 +28,7 @@ from modelspec.compile.graph import Graph, Resource, address_of
 from modelspec.diagnostics import Diagnostic, Severity
 from modelspec.diagnostics.render import visible
 from modelspec.generate.expectations import Expectation, expectations_of
-from modelspec.run.tabular import DataReadError, format_of, read_table
+from modelspec.learn.tabular import DataReadError, format_of, read_table
 
 __all__ = [
     "Check",

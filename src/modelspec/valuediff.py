@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from modelspec.compile.graph import canonical_json
-from modelspec.plan.model import AttributeDiff
 
-__all__ = ["diff_values", "display_path", "display_value", "leaves", "same", "sentence"]
+__all__ = ["AttributeDiff", "diff_values", "display_path", "display_value", "leaves", "same", "sentence"]
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeDiff:
+    """One attribute that differs; path is a JSON pointer into the normalized document."""
+
+    path: str
+    before: Any
+    after: Any
+
 
 _MAX_VALUE_CHARS = 60
 

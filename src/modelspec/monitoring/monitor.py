@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from modelspec.compile.graph import Graph, Resource
+from modelspec.errors import EngineError
+from modelspec.learn.train import NUMERIC_TYPES, feature_frame
+from modelspec.monitoring.drift import FeatureDrift, feature_drift, summarize
 from modelspec.project import Project
-from modelspec.run.drift import FeatureDrift, feature_drift, summarize
-from modelspec.run.estimators import engine_error
-from modelspec.run.train import NUMERIC_TYPES, feature_frame
 
 __all__ = ["DEFAULT_DRIFT", "MonitorReport", "PerformanceCheck", "act_on_breach", "monitor"]
 
@@ -101,28 +101,28 @@ class MonitorReport:
 
 
 def _read(path: Path, default_format: str) -> Any:
-    from modelspec.run.tabular import format_of, read_table
+    from modelspec.learn.tabular import format_of, read_table
 
     try:
         return read_table(path, format_of(path) or default_format)
     except ValueError as exc:
-        raise engine_error(str(exc)) from None
+        raise EngineError(str(exc)) from None
 
 
 def monitor(
     project: Project, graph: Graph, deployment: str, current: Path, reference: Path | None = None
 ) -> MonitorReport:
     """Drift per feature (the deployment's method and threshold) and, with labels, performance."""
-    from modelspec.run.registry import get_alias, load_build, read_build_json
+    from modelspec.registry.local import get_alias, load_build, read_build_json
 
     resource = graph.get(f"deployment.{deployment}")
     if resource is None:
         known = ", ".join(r.name for r in graph.of_kind("Deployment")) or "none"
-        raise engine_error(f"there is no Deployment named {deployment!r} (deployments: {known})")
+        raise EngineError(f"there is no Deployment named {deployment!r} (deployments: {known})")
     refs = graph.refs(resource)
     model, contract = refs.get("model"), refs.get("contract")
     if model is None:
-        raise engine_error(f"deployment {deployment}: its model is not defined")
+        raise EngineError(f"deployment {deployment}: its model is not defined")
     types = {c["name"]: c["type"] for c in (contract.spec.get("columns", []) if contract else [])}
     features = model.spec["data"]["features"]
     numeric = tuple(f for f in features if types.get(f, "string") in NUMERIC_TYPES)
@@ -136,7 +136,7 @@ def monitor(
     frame = _read(current, fmt)
     missing = [f for f in features if f not in frame.columns]
     if missing:
-        raise engine_error(
+        raise EngineError(
             f"{current} has no column {', '.join(missing)} (features of {model.name})"
         )
     if reference is not None:
@@ -147,7 +147,7 @@ def monitor(
         summary = read_build_json(build_dir, "data.json")
         reference_name = f"build {build}"
     else:
-        raise engine_error(
+        raise EngineError(
             f"deployment {deployment} has no deployed build on target {resource.spec['target']}: "
             "apply it first, or pass --reference"
         )
@@ -185,18 +185,18 @@ def monitor(
 def _performance(
     model: Resource, estimator: Any, x: Any, y: Any, gate: dict[str, Any]
 ) -> PerformanceCheck:
-    from modelspec.run.evaluate import metrics_for
+    from modelspec.learn.evaluate import metrics_for
 
     metrics, _ = metrics_for(model.spec["task"], estimator, x, y)
     name = gate["metric"]
     if name not in metrics:
-        raise engine_error(f"{name} cannot be computed for model {model.name} on the current data")
+        raise EngineError(f"{name} cannot be computed for model {model.name} on the current data")
     return PerformanceCheck(name, metrics[name], gate.get("min"), gate.get("max"))
 
 
 def act_on_breach(project: Project, report: MonitorReport) -> str | None:
     """Record what the deployment's on_breach asks for; a sentence saying what was done, or None."""
-    from modelspec.run.triggers import record_trigger
+    from modelspec.state.triggers import record_trigger
 
     if not report.breached or report.on_breach == "alert":
         return None

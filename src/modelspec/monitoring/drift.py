@@ -50,7 +50,7 @@ def summarize(
     """Per-feature reference statistics: quantile bins, counts and a sample; value frequencies."""
     import numpy as np
 
-    from modelspec.run.train import feature_frame
+    from modelspec.learn.train import feature_frame
 
     x = feature_frame(frame, numeric, categorical)
     rng = np.random.default_rng(seed)

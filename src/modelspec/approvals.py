@@ -104,7 +104,7 @@ def approve(
     specs_dir = project.specs_dir.relative_to(project.root).as_posix()
     write, diags = prepare_approval(graph, request, specs_dir=specs_dir, taken_files=taken_files)
     if write is not None:
-        from modelspec.apply import write_atomic
+        from modelspec.files import write_atomic
 
         write_atomic(project.root / write.path, write.text.encode("utf-8"))
     return write, diags

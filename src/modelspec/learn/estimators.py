@@ -7,14 +7,9 @@ import inspect
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["engine_error", "estimator_class", "make_estimator"]
+from modelspec.errors import EngineError
 
-
-def engine_error(message: str) -> Exception:
-    """apply's EngineError (imported lazily, so run/ does not pull the plan machinery in)."""
-    from modelspec.apply import EngineError
-
-    return EngineError(message)
+__all__ = ["estimator_class", "make_estimator"]
 
 
 def estimator_class(path: str) -> type[Any]:
@@ -22,7 +17,7 @@ def estimator_class(path: str) -> type[Any]:
     from modelspec.spec.estimators import ALLOWED
 
     if path not in ALLOWED:
-        raise engine_error(
+        raise EngineError(
             f"estimator {path!r} is not on the allow-list; "
             "use one of the classes listed by `modelspec schema` (spec/estimators.py)"
         )
@@ -31,7 +26,7 @@ def estimator_class(path: str) -> type[Any]:
     module = importlib.import_module(module_name)
     cls = getattr(module, class_name, None)
     if not isinstance(cls, type):
-        raise engine_error(f"estimator {path!r} is allow-listed but not found in {module_name}")
+        raise EngineError(f"estimator {path!r} is allow-listed but not found in {module_name}")
     return cls
 
 
@@ -45,7 +40,7 @@ def make_estimator(path: str, params: Mapping[str, Any], seed: int) -> Any:
     accepted = set(inspect.signature(cls.__init__).parameters) - {"self"}
     unknown = sorted(set(params) - accepted)
     if unknown:
-        raise engine_error(
+        raise EngineError(
             f"{path} takes no parameter {', '.join(unknown)}; "
             f"its parameters are: {', '.join(sorted(accepted))}"
         )
@@ -55,7 +50,7 @@ def make_estimator(path: str, params: Mapping[str, Any], seed: int) -> Any:
     try:
         return cls(**kwargs)
     except (TypeError, ValueError) as exc:
-        raise engine_error(f"{path} rejected its parameters: {exc}") from None
+        raise EngineError(f"{path} rejected its parameters: {exc}") from None
 
 
 def check_params(estimator: Any, path: str, names: list[str]) -> None:
@@ -63,6 +58,6 @@ def check_params(estimator: Any, path: str, names: list[str]) -> None:
     accepted = set(estimator.get_params(deep=False))
     unknown = sorted(set(names) - accepted)
     if unknown:
-        raise engine_error(
+        raise EngineError(
             f"the search space names {', '.join(unknown)}, which {path} does not take"
         )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from modelspec.run.estimators import engine_error
+from modelspec.errors import EngineError
 
 __all__ = [
     "MODEL_FILE",
@@ -130,23 +130,23 @@ def verify_build(path: Path) -> dict[str, Any]:
     try:
         manifest = json.loads((path / MANIFEST).read_bytes())
     except (OSError, ValueError) as exc:
-        raise engine_error(f"registry build {path} has no readable {MANIFEST}: {exc}") from None
+        raise EngineError(f"registry build {path} has no readable {MANIFEST}: {exc}") from None
     files = manifest.get("files") if isinstance(manifest, dict) else None
     if not isinstance(manifest, dict) or not isinstance(files, dict) or MODEL_FILE not in files:
-        raise engine_error(f"registry build {path}: {MANIFEST} does not list {MODEL_FILE}")
+        raise EngineError(f"registry build {path}: {MANIFEST} does not list {MODEL_FILE}")
     present = {p.name for p in path.iterdir()} - {MANIFEST}
     extra = sorted(present - set(files))
     if extra:
-        raise engine_error(
+        raise EngineError(
             f"registry build {path} holds files its manifest does not list: {', '.join(extra)}"
         )
     for name, expected in sorted(files.items()):
         try:
             actual = _sha256((path / name).read_bytes())
         except OSError:
-            raise engine_error(f"registry build {path}: {name} is missing") from None
+            raise EngineError(f"registry build {path}: {name} is missing") from None
         if actual != expected:
-            raise engine_error(
+            raise EngineError(
                 f"registry build {path}: {name} does not match its manifest "
                 f"(sha256 {actual}, expected {expected}); the build was altered and is not loaded"
             )
@@ -170,7 +170,7 @@ def load_build(path: Path) -> Any:
     expected = manifest["files"][MODEL_FILE]
     content = (path / MODEL_FILE).read_bytes()
     if _sha256(content) != expected:  # re-read what is unpickled, in case it changed since
-        raise engine_error(f"registry build {path}: {MODEL_FILE} changed while it was loaded")
+        raise EngineError(f"registry build {path}: {MODEL_FILE} changed while it was loaded")
     return joblib_module().load(io.BytesIO(content))
 
 
@@ -180,12 +180,12 @@ def _read_json(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        raise engine_error(f"cannot read {path}: {exc}") from None
+        raise EngineError(f"cannot read {path}: {exc}") from None
     return value if isinstance(value, dict) else {}
 
 
 def _write_json(path: Path, value: Any) -> None:
-    from modelspec.apply import write_atomic
+    from modelspec.files import write_atomic
 
     write_atomic(path, _json_bytes(value))
 
@@ -205,7 +205,7 @@ def alias_history(registry: Path, model: str, target: str) -> list[str]:
 def set_alias(registry: Path, model: str, target: str, build: str) -> str | None:
     """Point the target's alias at a build; returns the build it pointed at before."""
     if not (registry / model / build).is_dir():
-        raise engine_error(f"model {model} has no registered build {build}")
+        raise EngineError(f"model {model} has no registered build {build}")
     aliases = _read_json(registry / model / ALIASES)
     before = aliases.get(target)
     if before != build:
@@ -225,7 +225,7 @@ def rollback_alias(registry: Path, model: str, target: str) -> tuple[str, str]:
     while history and history[-1] == current:
         history.pop()
     if current is None or not history:
-        raise engine_error(f"the {target} alias of {model} has no earlier build to roll back to")
+        raise EngineError(f"the {target} alias of {model} has no earlier build to roll back to")
     previous = history[-1]
     aliases = _read_json(registry / model / ALIASES)
     aliases[target] = previous

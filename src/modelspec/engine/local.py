@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from modelspec.compile.graph import Graph, Resource
+from modelspec.errors import EngineError
 from modelspec.project import Project
-from modelspec.run.estimators import engine_error
 
 if TYPE_CHECKING:
     from modelspec.state import ResourceState
@@ -17,7 +17,7 @@ __all__ = ["LocalEngine", "run_pipeline", "score_batch"]
 
 def run_pipeline(project: Project, graph: Graph, model: str) -> dict[str, Any]:
     """validate-data -> train -> evaluate -> register for one model; the build's outputs."""
-    from modelspec.run.steps import (
+    from modelspec.engine.steps import (
         evaluate_step,
         load_data,
         register_step,
@@ -50,12 +50,12 @@ class LocalEngine:
         return {}
 
     def _deploy(self, deployment: Resource) -> dict[str, Any]:
-        from modelspec.run.registry import latest_build, rollback_alias, set_alias
-        from modelspec.run.triggers import read_trigger_records
+        from modelspec.registry.local import latest_build, rollback_alias, set_alias
+        from modelspec.state.triggers import read_trigger_records
 
         model = self.graph.refs(deployment).get("model")
         if model is None:
-            raise engine_error(f"deployment {deployment.name}: its model is not defined")
+            raise EngineError(f"deployment {deployment.name}: its model is not defined")
         target = deployment.spec["target"]
         registry = self.project.registry_dir
         trigger = read_trigger_records(self.project).get(deployment.address, {})
@@ -64,7 +64,7 @@ class LocalEngine:
             return {"model_build": after, "rolled_back_from": before}
         build = latest_build(registry, model.name, model.spec["version"])
         if build is None:
-            raise engine_error(
+            raise EngineError(
                 f"deployment {deployment.name}: model {model.name} {model.spec['version']} has no "
                 "registered build; apply the model first"
             )
@@ -85,22 +85,22 @@ def score_batch(
     `.modelspec/scores/<deployment>.csv`; it holds the input rows with a
     `prediction` column (and `probability` of the positive class for binary classifiers).
     """
-    from modelspec.run.registry import get_alias, load_build
-    from modelspec.run.tabular import format_of, read_table
-    from modelspec.run.train import NUMERIC_TYPES, feature_frame
+    from modelspec.learn.tabular import format_of, read_table
+    from modelspec.learn.train import NUMERIC_TYPES, feature_frame
+    from modelspec.registry.local import get_alias, load_build
 
     resource = graph.get(f"deployment.{deployment}")
     refs = graph.refs(resource) if resource is not None else {}
     model, contract = refs.get("model"), refs.get("contract")
     if resource is None or model is None:
-        raise engine_error(f"there is no Deployment named {deployment!r} with a defined model")
+        raise EngineError(f"there is no Deployment named {deployment!r} with a defined model")
     source = contract.spec.get("source", {}) if contract is not None else {}
     build = get_alias(project.registry_dir, model.name, resource.spec["target"])
     if build is None:
-        raise engine_error(f"deployment {deployment} has no deployed build yet: apply it first")
+        raise EngineError(f"deployment {deployment} has no deployed build yet: apply it first")
     if input_path is None:
         if not source.get("path"):
-            raise engine_error(
+            raise EngineError(
                 f"deployment {deployment}: give --input (the contract has no source path)"
             )
         input_path = project.root / source["path"]
@@ -108,13 +108,13 @@ def score_batch(
     try:
         frame = read_table(input_path, format_of(input_path) or source.get("format", "csv"))
     except ValueError as exc:
-        raise engine_error(str(exc)) from None
+        raise EngineError(str(exc)) from None
     estimator = load_build(project.registry_dir / model.name / build)
     types = {c["name"]: c["type"] for c in (contract.spec.get("columns", []) if contract else [])}
     features = model.spec["data"]["features"]
     missing = [f for f in features if f not in frame.columns]
     if missing:
-        raise engine_error(f"{input_path} has no column {', '.join(missing)}")
+        raise EngineError(f"{input_path} has no column {', '.join(missing)}")
     numeric = tuple(f for f in features if types.get(f, "string") in NUMERIC_TYPES)
     categorical = tuple(f for f in features if f not in numeric)
     x = feature_frame(frame, numeric, categorical)

@@ -53,7 +53,7 @@ def read_triggers(project: Project) -> dict[str, str]:
 
 def record_trigger(project: Project, address: str, reason: str, action: str) -> None:
     """Record (or replace) the trigger for an address."""
-    from modelspec.apply import write_atomic
+    from modelspec.files import write_atomic
 
     records = read_trigger_records(project)
     records[address] = {
@@ -66,7 +66,7 @@ def record_trigger(project: Project, address: str, reason: str, action: str) -> 
 
 def clear_trigger(project: Project, address: str) -> None:
     """Forget the trigger of an address (after apply acted on it); nothing when there is none."""
-    from modelspec.apply import write_atomic
+    from modelspec.files import write_atomic
 
     records = read_trigger_records(project)
     if records.pop(address, None) is not None:

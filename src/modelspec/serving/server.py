@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from modelspec.compile.graph import Graph
+from modelspec.errors import EngineError
 from modelspec.generate.kubernetes import CONCURRENCY_METRIC
 from modelspec.generate.prometheus import ERRORS_METRIC, LATENCY_METRIC
 from modelspec.project import Project
-from modelspec.run.estimators import engine_error
 
 __all__ = [
     "BUCKETS",
@@ -71,7 +71,7 @@ class ApiError(Exception):
 
 def resolve_build_dir(path: Path) -> Path:
     """A build directory; `<registry>/<model>/<version>` means that version's latest build."""
-    from modelspec.run.registry import latest_build
+    from modelspec.registry.local import latest_build
 
     if (path / "manifest.json").is_file():
         return path
@@ -79,36 +79,36 @@ def resolve_build_dir(path: Path) -> Path:
         build = latest_build(path.parent.parent, path.parent.name, path.name)
         if build is not None:
             return path.parent / build
-        raise engine_error(f"{path} is neither a registered build nor a model version with builds")
-    raise engine_error(f"{path} is not a registered build (it has no manifest.json)")
+        raise EngineError(f"{path} is neither a registered build nor a model version with builds")
+    raise EngineError(f"{path} is not a registered build (it has no manifest.json)")
 
 
 def deployment_build_dir(project: Project, graph: Graph, deployment: str) -> Path:
     """The build directory the deployment's target alias points at in the local registry."""
-    from modelspec.run.registry import get_alias
+    from modelspec.registry.local import get_alias
 
     resource = graph.get(f"deployment.{deployment}")
     model = graph.refs(resource).get("model") if resource is not None else None
     if resource is None or model is None:
-        raise engine_error(f"there is no Deployment named {deployment!r} with a defined model")
+        raise EngineError(f"there is no Deployment named {deployment!r} with a defined model")
     build = get_alias(project.registry_dir, model.name, resource.spec["target"])
     if build is None:
-        raise engine_error(f"deployment {deployment} has no deployed build yet: apply it first")
+        raise EngineError(f"deployment {deployment} has no deployed build yet: apply it first")
     return project.registry_dir / model.name / build
 
 
 def load_served_model(path: Path) -> ServedModel:
     """Load a build after verifying every file's sha256; an altered or incomplete build is an EngineError."""
-    from modelspec.run.registry import load_build, read_build_json, verify_build
+    from modelspec.registry.local import load_build, read_build_json, verify_build
 
     directory = resolve_build_dir(path)
     manifest = verify_build(directory)
     if "signature.json" not in manifest["files"]:
-        raise engine_error(f"registry build {directory} has no signature.json to check inputs with")
+        raise EngineError(f"registry build {directory} has no signature.json to check inputs with")
     signature = read_build_json(directory, "signature.json")
     inputs = signature.get("inputs") if isinstance(signature, dict) else None
     if not isinstance(inputs, list) or not inputs:
-        raise engine_error(f"registry build {directory}: signature.json lists no inputs")
+        raise EngineError(f"registry build {directory}: signature.json lists no inputs")
     estimator = load_build(directory)
     return ServedModel(
         name=str(manifest.get("model") or directory.parent.name),
@@ -162,7 +162,7 @@ def predict(model: ServedModel, body: Any) -> dict[str, Any]:
     """The KServe V1 response for a parsed request body; a bad body is an ApiError(400)."""
     import pandas as pd
 
-    from modelspec.run.train import feature_frame
+    from modelspec.learn.train import feature_frame
 
     rows = _rows(model, body)
     categorical = tuple(f for f in model.features if f not in model.numeric)

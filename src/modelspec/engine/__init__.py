@@ -1,0 +1,1 @@
+"""The local engine: the pipeline steps apply runs on this machine (validate data, train, evaluate, register)."""

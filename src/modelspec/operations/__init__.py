@@ -1,0 +1,1 @@
+"""One operation per command: data in, values and diagnostics out; no printing, no click."""

@@ -1,1 +1,0 @@
-"""Pipeline steps the local engine runs: data validation, training, evaluation, registration."""

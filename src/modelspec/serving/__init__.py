@@ -1,0 +1,1 @@
+"""The model server: predictions over HTTP with a verified build."""
