@@ -1,10 +1,11 @@
 # Two commands do all set-up: `make demo` installs modelspec into .venv and runs it on the
-# example project; `make test` installs the test tools and runs lint, types and tests.
+# example project; `make test` installs the test tools and runs lint, types and every test.
+# `make fast` is the inner loop: lint and the tests not marked slow (about a third of the time).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit bench schemas generated clean
+.PHONY: demo test fast lint typecheck unit bench schemas generated clean
 
 $(BIN)/modelspec: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +19,9 @@ demo: $(BIN)/modelspec
 	$(BIN)/modelspec plan --detailed-exitcode
 
 test: $(BIN)/modelspec lint typecheck unit
+
+fast: $(BIN)/modelspec lint
+	$(BIN)/pytest -m "not slow"
 
 lint: $(BIN)/modelspec
 	$(BIN)/ruff check src tests bench

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,13 +13,20 @@ ProjectFactory = Callable[[dict[str, str]], Path]
 
 # The day every test runs on: the example's waiver expires on 2027-06-30, and
 # a suite that read the real date would start failing on the day it nears.
+# tests/test_clock.py runs the example a year later on purpose.
 PINNED_TODAY = "2026-11-27"
+PINNED_NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
 def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pin modelspec's clock (and that of every modelspec subprocess a test starts)."""
+    """Pin modelspec's clock: the day for this process and every modelspec subprocess a test
+    starts (MODELSPEC_TODAY), and the time of day in this process (clock.utc_now, the one seam
+    every wall-clock read in src/ goes through; tests/test_architecture.py holds it to that)."""
+    from modelspec import clock
+
     monkeypatch.setenv("MODELSPEC_TODAY", PINNED_TODAY)
+    monkeypatch.setattr(clock, "utc_now", lambda: PINNED_NOW)
 
 
 @pytest.fixture

@@ -16,6 +16,8 @@ import pytest
 
 from modelspec.state import LocalFileBackend
 
+pytestmark = pytest.mark.slow  # each test applies the whole example: ~20 s apiece
+
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -14,7 +14,7 @@ from modelspec import __version__
 from modelspec.diagnostics import CODES, Diagnostic
 from modelspec.diagnostics.render import RenderContext, render
 
-SCHEMA_PATH = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+SCHEMA_PATH = Path(__file__).parents[1] / "vendor" / "sarif-schema-2.1.0.json"
 
 
 @pytest.fixture(scope="module")

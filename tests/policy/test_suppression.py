@@ -17,7 +17,7 @@ from modelspec.policy import evaluate_policies
 
 GraphFactory = Callable[[dict[str, str]], Graph]  # the `governed` fixture
 TODAY = date(2026, 11, 27)
-SARIF_SCHEMA = Path(__file__).parents[1] / "diagnostics" / "data" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = Path(__file__).parents[1] / "vendor" / "sarif-schema-2.1.0.json"
 
 POLICY = """\
 apiVersion: modelspec/v1

@@ -14,7 +14,7 @@ from modelspec.compile import load_graph
 from modelspec.generate.model_card_json import render_model_card_json
 from modelspec.project import load_project
 
-SCHEMA = Path(__file__).parent / "data" / "model_card.schema.json"
+SCHEMA = Path(__file__).parents[1] / "vendor" / "model_card.schema.json"
 OUTPUTS = {
     "build": "1.0.0+3",
     "version": "1.0.0",

@@ -11,10 +11,10 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
+from modelspec import clock
 from modelspec.state.model import StateError
 
 __all__ = [
@@ -36,7 +36,7 @@ _POLL_SECONDS = 0.05
 
 def utc_now() -> str:
     """The current time as ISO-8601 UTC, to the second: 2026-11-27T16:55:18Z."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return clock.utc_now().strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def current_user() -> str:

@@ -9,10 +9,10 @@ target's alias back to the build it served before).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from modelspec import clock
 from modelspec.project import Project
 
 __all__ = [
@@ -58,7 +58,7 @@ def record_trigger(project: Project, address: str, reason: str, action: str) -> 
     records = read_trigger_records(project)
     records[address] = {
         "action": action,
-        "at": datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        "at": clock.utc_now().replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "reason": reason,
     }
     write_atomic(triggers_path(project), _dump(records))
