@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from modelspec.compile.address import Address
 from modelspec.compile.check_documents import check_document
 from modelspec.compile.graph import Graph, Resource, address_of, canonical_json, digest_of
 from modelspec.compile.references import Candidate, check_references, dependencies
@@ -11,6 +12,7 @@ from modelspec.loading.documents import Document
 from modelspec.project import Project
 
 __all__ = [
+    "Address",
     "Graph",
     "Resource",
     "address_of",

@@ -8,9 +8,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from modelspec.compile.address import Address
+from modelspec.compile.roles import INHERITED, references_of
 from modelspec.loading.documents import Document
 
-__all__ = ["Graph", "Resource", "canonical_json", "digest_of"]
+__all__ = ["Address", "Graph", "Resource", "address_of", "canonical_json", "digest_of"]
 
 
 def canonical_json(value: Any) -> str:
@@ -55,6 +57,7 @@ class Resource:
 
 
 def address_of(kind: str, name: str) -> str:
+    """The text form of Address(kind, name), without building one (it is on every hot path)."""
     return f"{kind.lower()}.{name}"
 
 
@@ -71,10 +74,10 @@ class Graph:
         return len(self.resources)
 
     def __contains__(self, address: object) -> bool:
-        return address in self.resources
+        return (str(address) if isinstance(address, Address) else address) in self.resources
 
-    def get(self, address: str) -> Resource | None:
-        return self.resources.get(address)
+    def get(self, address: str | Address) -> Resource | None:
+        return self.resources.get(address if isinstance(address, str) else str(address))
 
     def of_kind(self, kind: str) -> list[Resource]:
         return [r for r in self.resources.values() if r.kind == kind]
@@ -82,28 +85,21 @@ class Graph:
     def refs(self, resource: Resource) -> dict[str, Resource]:
         """The resources a resource references, by role (what policies see as `refs`).
 
-        A Model: contract. A Deployment: model, target, and the model's contract.
+        The roles are compile/roles.REFERENCES (list fields aside) plus INHERITED:
+        a Model: contract. A Deployment: model, target, and the model's contract.
         A Target: promotion_from. A Waiver: policy. An Approval: subject.
         Roles whose resource is not in the graph are left out.
         """
-        spec = resource.spec
-        names: dict[str, tuple[str, Any]] = {}  # role -> (kind, name)
-        if resource.kind == "Model":
-            names["contract"] = ("DataContract", (spec.get("data") or {}).get("contract"))
-        elif resource.kind == "Deployment":
-            names["model"] = ("Model", spec.get("model"))
-            names["target"] = ("Target", spec.get("target"))
-        elif resource.kind == "Target":
-            names["promotion_from"] = ("Target", spec.get("promotion_from"))
-        elif resource.kind == "Waiver":
-            names["policy"] = ("Policy", spec.get("policy"))
-        wanted = {role: address_of(kind, name) for role, (kind, name) in names.items() if name}
-        if resource.kind == "Approval" and spec.get("subject"):
-            wanted["subject"] = spec["subject"]
-        out = {role: dep for role, address in wanted.items() if (dep := self.resources.get(address))}
-        model = out.get("model")
-        if model is not None:
-            contract = self.refs(model).get("contract")
-            if contract is not None:
-                out["contract"] = contract
+        out: dict[str, Resource] = {}
+        for ref, value in references_of(resource.kind, resource.spec):
+            if ref.many or not value:
+                continue
+            address = value if ref.kind is None else address_of(ref.kind, value)
+            dep = self.resources.get(address)
+            if dep is not None:
+                out[ref.role.value] = dep
+        for through, role in INHERITED.get(resource.kind, ()):
+            via = out.get(through)
+            if via is not None and (inherited := self.refs(via).get(role)) is not None:
+                out[role.value] = inherited
         return out

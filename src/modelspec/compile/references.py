@@ -6,6 +6,9 @@ import difflib
 from collections.abc import Callable, Mapping, Set
 from typing import Any
 
+from modelspec.compile.address import Address
+from modelspec.compile.graph import address_of
+from modelspec.compile.roles import Role, references_of
 from modelspec.diagnostics import Diagnostic
 from modelspec.loading.documents import Document, JsonPath
 
@@ -23,7 +26,7 @@ class Candidate:
         self.doc = doc
         self.model = model
         self.normalized = normalized
-        self.address = f"{kind.lower()}.{name}"
+        self.address = address_of(kind, name)
 
     @property
     def spec(self) -> dict[str, Any]:
@@ -36,20 +39,14 @@ Index = Mapping[str, Candidate]  # address -> candidate
 
 def dependencies(c: Candidate) -> list[tuple[JsonPath, str]]:
     """(path of the referencing field, referenced address) for each reference a document makes."""
-    spec = c.spec
     refs: list[tuple[JsonPath, str]] = []
-    if c.kind == "Model":
-        refs.append((("spec", "data", "contract"), f"datacontract.{spec['data']['contract']}"))
-    elif c.kind == "Deployment":
-        refs.append((("spec", "model"), f"model.{spec['model']}"))
-        refs.append((("spec", "target"), f"target.{spec['target']}"))
-    elif c.kind == "Target" and spec.get("promotion_from"):
-        refs.append((("spec", "promotion_from"), f"target.{spec['promotion_from']}"))
-    elif c.kind == "Waiver":
-        refs.append((("spec", "policy"), f"policy.{spec['policy']}"))
-        refs.extend((("spec", "resources", i), addr) for i, addr in enumerate(spec.get("resources", [])))
-    elif c.kind == "Approval":
-        refs.append((("spec", "subject"), spec["subject"]))
+    for ref, value in references_of(c.kind, c.spec):
+        if not value:
+            continue
+        if ref.many:
+            refs.extend(((*ref.path, i), addr) for i, addr in enumerate(value))
+        else:
+            refs.append((ref.path, value if ref.kind is None else address_of(ref.kind, value)))
     return refs
 
 
@@ -69,10 +66,13 @@ def check_references(index: Index, invalid: Set[str] = frozenset()) -> list[Diag
 
 
 def _unresolved(c: Candidate, path: JsonPath, address: str, index: Index) -> Diagnostic:
-    kind_prefix, _, name = address.partition(".")
+    wanted = Address.parse(address)
+    kind_prefix = wanted.prefix
     same_kind = [a for a in index if a.startswith(kind_prefix + ".")]
-    close = difflib.get_close_matches(name, [a.split(".", 1)[1] for a in same_kind], n=1, cutoff=0.6)
-    by_address = path[-1] == "subject" or "resources" in path  # these fields hold addresses
+    close = difflib.get_close_matches(
+        wanted.name, [Address.parse(a).name for a in same_kind], n=1, cutoff=0.6
+    )
+    by_address = path[-1] == Role.SUBJECT or Role.RESOURCES in path  # these fields hold addresses
     if close:
         suggestion = f"{kind_prefix}.{close[0]}" if by_address else close[0]
         hint = f"did you mean {suggestion!r}?"
@@ -107,7 +107,7 @@ def _check_model(c: Candidate, index: Index) -> list[Diagnostic]:
                 path, hint=f"pick a {spec['task']} estimator or change spec.task",
             )
         )
-    contract = index.get(f"datacontract.{spec['data']['contract']}")
+    contract = index.get(address_of("DataContract", spec["data"]["contract"]))
     if contract is not None:
         columns = [col["name"] for col in contract.spec.get("columns", [])]
         data = spec["data"]
@@ -127,7 +127,7 @@ def _check_model(c: Candidate, index: Index) -> list[Diagnostic]:
 
 def _check_waiver(c: Candidate, index: Index) -> list[Diagnostic]:
     rule = c.spec.get("rule")
-    policy = index.get(f"policy.{c.spec['policy']}")
+    policy = index.get(address_of("Policy", c.spec["policy"]))
     if not rule or policy is None:
         return []
     ids = [r["id"] for r in policy.spec.get("rules", [])]
@@ -156,7 +156,7 @@ def _promotion_cycles(index: Index) -> list[Diagnostic]:
         seen = [c.address]
         current = c
         while current.spec.get("promotion_from"):
-            nxt = f"target.{current.spec['promotion_from']}"
+            nxt = address_of("Target", current.spec["promotion_from"])
             if nxt == c.address:
                 chain = " -> ".join([*seen, nxt])
                 diags.append(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from modelspec.compile.address import Address
 from modelspec.compile.graph import Graph, Resource
+from modelspec.compile.views import DeploymentView, Refs
 from modelspec.errors import EngineError
 from modelspec.project import Project
 
@@ -53,19 +55,19 @@ class LocalEngine:
         from modelspec.registry.local import latest_build, rollback_alias, set_alias
         from modelspec.state.triggers import read_trigger_records
 
-        model = self.graph.refs(deployment).get("model")
+        model = Refs.of(self.graph, deployment).model
         if model is None:
             raise EngineError(f"deployment {deployment.name}: its model is not defined")
-        target = deployment.spec["target"]
+        target = DeploymentView(deployment).target
         registry = self.project.registry_dir
         trigger = read_trigger_records(self.project).get(deployment.address, {})
         if trigger.get("action") == "rollback":
             before, after = rollback_alias(registry, model.name, target)
             return {"model_build": after, "rolled_back_from": before}
-        build = latest_build(registry, model.name, model.spec["version"])
+        build = latest_build(registry, model.name, str(model.version))
         if build is None:
             raise EngineError(
-                f"deployment {deployment.name}: model {model.name} {model.spec['version']} has no "
+                f"deployment {deployment.name}: model {model.name} {model.version} has no "
                 "registered build; apply the model first"
             )
         set_alias(registry, model.name, target, build)
@@ -89,29 +91,30 @@ def score_batch(
     from modelspec.learn.train import NUMERIC_TYPES, feature_frame
     from modelspec.registry.local import get_alias, load_build
 
-    resource = graph.get(f"deployment.{deployment}")
-    refs = graph.refs(resource) if resource is not None else {}
-    model, contract = refs.get("model"), refs.get("contract")
+    resource = graph.get(Address.of("Deployment", deployment))
+    refs = Refs.of(graph, resource) if resource is not None else Refs({})
+    model, contract = refs.model, refs.contract
     if resource is None or model is None:
         raise EngineError(f"there is no Deployment named {deployment!r} with a defined model")
-    source = contract.spec.get("source", {}) if contract is not None else {}
-    build = get_alias(project.registry_dir, model.name, resource.spec["target"])
+    source_path = contract.source_path if contract is not None else None
+    source_format = contract.source_format if contract is not None else "csv"
+    build = get_alias(project.registry_dir, model.name, DeploymentView(resource).target)
     if build is None:
         raise EngineError(f"deployment {deployment} has no deployed build yet: apply it first")
     if input_path is None:
-        if not source.get("path"):
+        if not source_path:
             raise EngineError(
                 f"deployment {deployment}: give --input (the contract has no source path)"
             )
-        input_path = project.root / source["path"]
+        input_path = project.root / source_path
     output_path = output_path or project.work_dir / "scores" / f"{deployment}.csv"
     try:
-        frame = read_table(input_path, format_of(input_path) or source.get("format", "csv"))
+        frame = read_table(input_path, format_of(input_path) or source_format)
     except ValueError as exc:
         raise EngineError(str(exc)) from None
     estimator = load_build(project.registry_dir / model.name / build)
-    types = {c["name"]: c["type"] for c in (contract.spec.get("columns", []) if contract else [])}
-    features = model.spec["data"]["features"]
+    types = contract.column_types if contract is not None else {}
+    features = model.features
     missing = [f for f in features if f not in frame.columns]
     if missing:
         raise EngineError(f"{input_path} has no column {', '.join(missing)}")

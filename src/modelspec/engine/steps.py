@@ -17,7 +17,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from modelspec.compile.address import Address
 from modelspec.compile.graph import Graph, Resource
+from modelspec.compile.views import ContractView, ModelView, Refs
 from modelspec.errors import EngineError
 from modelspec.learn.train import TrainingData, load_training_data, progress
 from modelspec.project import Project
@@ -57,20 +59,20 @@ def step_context(
     project: Project, graph: Graph, model: str, workdir: Path | None = None
 ) -> StepContext:
     """The context for a model by name; an unknown model or missing contract is an EngineError."""
-    resource = graph.get(f"model.{model}")
+    resource = graph.get(Address.of("Model", model))
     if resource is None:
         known = ", ".join(r.name for r in graph.of_kind("Model")) or "none"
         raise EngineError(f"there is no Model named {model!r} (models: {known})")
-    contract = graph.refs(resource).get("contract")
+    contract = Refs.of(graph, resource).contract
     if contract is None:
         raise EngineError(
-            f"model {model}: its data contract {resource.spec['data']['contract']!r} is not defined"
+            f"model {model}: its data contract {ModelView(resource).contract_name!r} is not defined"
         )
     return StepContext(
         root=project.root,
         registry=project.registry_dir,
         model=resource,
-        contract=contract,
+        contract=contract.resource,
         workdir=workdir or project.work_dir / "work" / model,
     )
 
@@ -181,7 +183,7 @@ def train_step(ctx: StepContext, data: TrainingData | None = None) -> dict[str, 
         raise EngineError(
             f"model {ctx.model.name}: the data failed validation; fix it and rerun validate-data"
         )
-    progress(f"{ctx.model.name}: training {ctx.model.spec['training']['estimator']['class']}")
+    progress(f"{ctx.model.name}: training {ModelView(ctx.model).estimator_class}")
     trained = fit(ctx.model, data)
     buffer = io.BytesIO()
     joblib_module().dump(trained.estimator, buffer)
@@ -224,8 +226,9 @@ def evaluate_step(ctx: StepContext, data: TrainingData | None = None) -> dict[st
     estimator, _ = _trained_model(ctx, training)
     rows = data.frame.iloc[training["test_rows"]]
     x = feature_frame(rows, data.numeric, data.categorical)
-    metrics, averaging = metrics_for(ctx.model.spec["task"], estimator, x, rows[data.target])
-    gates = check_gates(metrics, ctx.model.spec.get("evaluation", {}).get("metrics", []))
+    model = ModelView(ctx.model)
+    metrics, averaging = metrics_for(str(model.task), estimator, x, rows[data.target])
+    gates = check_gates(metrics, model.gates)
     passed = all(g.passed for g in gates)
     record = {
         "model": ctx.model.name,
@@ -242,7 +245,7 @@ def evaluate_step(ctx: StepContext, data: TrainingData | None = None) -> dict[st
     if not passed:
         failed = "; ".join(g.message for g in gates if not g.passed)
         raise EngineError(
-            f"model {ctx.model.name} {ctx.model.spec['version']} failed evaluation: {failed}"
+            f"model {ctx.model.name} {model.version} failed evaluation: {failed}"
         )
     return record
 
@@ -258,8 +261,8 @@ def register_step(ctx: StepContext, data: TrainingData | None = None) -> dict[st
     if not evaluation.get("passed"):
         raise EngineError(f"model {ctx.model.name} did not pass evaluation and is not registered")
     estimator, content = _trained_model(ctx, training)
-    spec = ctx.model.spec
-    seed = int(spec["training"].get("split", {}).get("seed", 0))
+    model = ModelView(ctx.model)
+    seed = model.seed
     summary = summarize(data.frame, data.numeric, data.categorical, seed)
     files = {
         MODEL_FILE: content,
@@ -278,9 +281,10 @@ def register_step(ctx: StepContext, data: TrainingData | None = None) -> dict[st
         ),
         "versions.json": _json_bytes(_versions()),
     }
-    build = register_build(ctx.registry, ctx.model.name, spec["version"], files)
+    version = str(model.version)
+    build = register_build(ctx.registry, ctx.model.name, version, files)
     outputs = {
-        "version": spec["version"],
+        "version": version,
         "build": build.build,
         "metrics": evaluation["metrics"],
         "data_digest": data.sha256,
@@ -300,9 +304,9 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def _signature(ctx: StepContext, data: TrainingData, estimator: Any) -> dict[str, Any]:
-    columns = {c["name"]: c["type"] for c in ctx.contract.spec.get("columns", [])}
+    columns = ContractView(ctx.contract).column_types
     signature: dict[str, Any] = {
-        "task": ctx.model.spec["task"],
+        "task": ModelView(ctx.model).task,
         "inputs": [
             {
                 "name": f,

@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from modelspec.compile.graph import Resource
+from modelspec.compile.roles import Role
 from modelspec.generate.argo import render_workflow
 from modelspec.generate.common import Artifact, RenderContext, dump_yaml, safe_join
 from modelspec.generate.expectations import render_expectations
@@ -58,7 +59,7 @@ def render(
     """
     if resource.kind == "Model":
         artifacts = _render_model(resource, refs, ctx)
-        artifacts.append(render_model_card_json(resource, refs.get("contract"), dict(outputs or {})))
+        artifacts.append(render_model_card_json(resource, refs.get(Role.CONTRACT), dict(outputs or {})))
     elif resource.kind == "Deployment":
         artifacts = _render_deployment(resource, refs, ctx)
     elif resource.kind == "DataContract":

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from modelspec.compile.graph import Resource
+from modelspec.compile.roles import Role
+from modelspec.compile.views import ModelView
 from modelspec.generate.common import (
     MANAGED_BY,
     Artifact,
@@ -41,8 +43,8 @@ def _step_template(step: str, model: Resource, ctx: RenderContext) -> dict[str, 
 
 
 def workflow(model: Resource, refs: Mapping[str, Resource], ctx: RenderContext) -> dict[str, Any]:
-    version = model.spec.get("version")
-    version = version if isinstance(version, str) else "0.0.0"
+    spec_version = ModelView(model).version
+    version = spec_version if spec_version is not None else "0.0.0"
     labels = {
         "app.kubernetes.io/managed-by": MANAGED_BY,
         "app.kubernetes.io/part-of": label_value(ctx.project),
@@ -50,7 +52,7 @@ def workflow(model: Resource, refs: Mapping[str, Resource], ctx: RenderContext) 
         "modelspec.dev/model-version": label_value(version),
     }
     annotations = {**model_annotations(model), "modelspec.dev/model-version": version}
-    contract = refs.get("contract")
+    contract = refs.get(Role.CONTRACT)
     if contract is not None:
         annotations["modelspec.dev/contract-digest"] = contract.digest
     pipeline = {

@@ -17,10 +17,12 @@ object columns, the Python value types.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from modelspec.compile.graph import Resource
+from modelspec.compile.views import ContractView
 from modelspec.generate.common import Artifact, safe_join
 
 __all__ = [
@@ -115,13 +117,12 @@ def dump_json(value: Any) -> bytes:
 
 def suite_of(resource: Resource) -> dict[str, Any]:
     """The ExpectationSuite JSON of a contract (no ids: GX assigns them when it loads the suite)."""
-    spec = resource.spec
     return {
         "name": resource.name,
         "expectations": [e.as_json(resource.name) for e in expectations_of(resource)],
         "meta": {
             "contract": resource.name,
-            "contract_version": str(spec.get("version", "")),
+            "contract_version": ContractView(resource).version,
             "generated_by": "modelspec",
         },
     }
@@ -129,15 +130,15 @@ def suite_of(resource: Resource) -> dict[str, Any]:
 
 def expectations_of(resource: Resource) -> list[Expectation]:
     """Every constraint of a contract as an expectation: columns in order, then table checks."""
-    spec = resource.spec
+    contract = ContractView(resource)
     out: list[Expectation] = []
-    for column in spec.get("columns", []):
+    for column in contract.columns:
         out.extend(_column_expectations(column))
-    out.extend(_table_expectations(spec))
+    out.extend(_table_expectations(contract))
     return out
 
 
-def _column_expectations(column: dict[str, Any]) -> list[Expectation]:
+def _column_expectations(column: Mapping[str, Any]) -> list[Expectation]:
     name: str = column["name"]
     ctype: str = column["type"]
 
@@ -194,9 +195,9 @@ def _column_expectations(column: dict[str, Any]) -> list[Expectation]:
     return out
 
 
-def _table_expectations(spec: dict[str, Any]) -> list[Expectation]:
-    names = [c["name"] for c in spec.get("columns", [])]
-    strict = bool(spec.get("strict"))
+def _table_expectations(contract: ContractView) -> list[Expectation]:
+    names = contract.column_names
+    strict = contract.strict
     out = [
         Expectation(
             "expect_table_columns_to_match_set",
@@ -207,7 +208,7 @@ def _table_expectations(spec: dict[str, Any]) -> list[Expectation]:
             else "the data has every column of the contract (others are allowed)",
         )
     ]
-    row_count = (spec.get("quality") or {}).get("row_count")
+    row_count = (contract.spec.get("quality") or {}).get("row_count")
     if row_count:
         low, high = row_count.get("min"), row_count.get("max")
         kwargs = {k: v for k, v in (("min_value", low), ("max_value", high)) if v is not None}
@@ -233,22 +234,22 @@ def record_schema(resource: Resource) -> dict[str, Any]:
     `required` lists the required columns; a column that is not required may
     be null or absent. With `strict: true` no other keys are allowed.
     """
-    spec = resource.spec
-    properties = {c["name"]: _column_schema(c) for c in spec.get("columns", [])}
+    contract = ContractView(resource)
+    properties = {c["name"]: _column_schema(c) for c in contract.columns}
     schema: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"{resource.name} record",
-        "description": f"One record of data contract {resource.name} {spec.get('version', '')}".rstrip(),
+        "description": f"One record of data contract {resource.name} {contract.version}".rstrip(),
         "type": "object",
         "properties": properties,
-        "required": [c["name"] for c in spec.get("columns", []) if c.get("required")],
+        "required": [c["name"] for c in contract.columns if c.get("required")],
     }
-    if spec.get("strict"):
+    if contract.strict:
         schema["additionalProperties"] = False
     return schema
 
 
-def _column_schema(column: dict[str, Any]) -> dict[str, Any]:
+def _column_schema(column: Mapping[str, Any]) -> dict[str, Any]:
     ctype = column["type"]
     nullable = not column.get("required")
     json_type = _JSON_TYPES[ctype]

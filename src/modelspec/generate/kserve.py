@@ -24,18 +24,18 @@ from __future__ import annotations
 from typing import Any
 
 from modelspec.generate.common import Artifact, yaml_artifact
-from modelspec.generate.views import DeploymentView
+from modelspec.generate.views import ServingView
 
 __all__ = ["inference_service", "render_kserve"]
 
 
-def _deployment_mode(view: DeploymentView) -> str:
+def _deployment_mode(view: ServingView) -> str:
     if view.scale_metric == "cpu" and view.strategy == "direct":
         return "RawDeployment"
     return "Serverless"
 
 
-def inference_service(view: DeploymentView) -> dict[str, Any]:
+def inference_service(view: ServingView) -> dict[str, Any]:
     annotations = dict(view.annotations)
     annotations["serving.kserve.io/deploymentMode"] = _deployment_mode(view)
     annotations["modelspec.dev/rollout-strategy"] = view.strategy
@@ -73,7 +73,7 @@ def inference_service(view: DeploymentView) -> dict[str, Any]:
     }
 
 
-def render_kserve(view: DeploymentView) -> list[Artifact]:
+def render_kserve(view: ServingView) -> list[Artifact]:
     return [
         yaml_artifact(f"deployments/{view.name}/inferenceservice.yaml", inference_service(view))
     ]

@@ -32,8 +32,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from modelspec.compile.address import Address
 from modelspec.generate.common import Artifact, RenderContext, yaml_artifact
-from modelspec.generate.views import DeploymentView
+from modelspec.generate.views import ServingView
 
 __all__ = [
     "CONCURRENCY_METRIC",
@@ -55,7 +56,7 @@ CONCURRENCY_METRIC = "modelspec_inflight_requests"
 DEFAULT_CPU_UTILIZATION = 80
 
 
-def _metadata(view: DeploymentView) -> dict[str, Any]:
+def _metadata(view: ServingView) -> dict[str, Any]:
     metadata: dict[str, Any] = {
         "name": view.name,
         "labels": view.labels,
@@ -66,7 +67,7 @@ def _metadata(view: DeploymentView) -> dict[str, Any]:
     return metadata
 
 
-def _env(view: DeploymentView) -> list[dict[str, str]]:
+def _env(view: ServingView) -> list[dict[str, str]]:
     return [
         {"name": "MODEL_URI", "value": view.model_uri},
         {"name": "MODELSPEC_DEPLOYMENT", "value": view.name},
@@ -83,7 +84,7 @@ def _probe(path: str, period: int, failures: int) -> dict[str, Any]:
 
 
 def _container(
-    view: DeploymentView, ctx: RenderContext, name: str, command: list[str]
+    view: ServingView, ctx: RenderContext, name: str, command: list[str]
 ) -> dict[str, Any]:
     container: dict[str, Any] = {
         "name": name,
@@ -96,7 +97,7 @@ def _container(
     return container
 
 
-def deployment(view: DeploymentView, ctx: RenderContext) -> dict[str, Any]:
+def deployment(view: ServingView, ctx: RenderContext) -> dict[str, Any]:
     container = _container(view, ctx, "model", ["modelspec", "serve"])
     container["args"] = ["--host", "0.0.0.0", "--port", str(SERVING_PORT)]
     build_dir = f"{REGISTRY_MOUNT}/{view.model_name}/{view.model_version}"
@@ -126,7 +127,7 @@ def deployment(view: DeploymentView, ctx: RenderContext) -> dict[str, Any]:
     }
 
 
-def service(view: DeploymentView) -> dict[str, Any]:
+def service(view: ServingView) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "Service",
@@ -138,7 +139,7 @@ def service(view: DeploymentView) -> dict[str, Any]:
     }
 
 
-def _hpa_metric(view: DeploymentView) -> dict[str, Any]:
+def _hpa_metric(view: ServingView) -> dict[str, Any]:
     if view.scale_metric in ("rps", "concurrency"):
         name = RPS_METRIC if view.scale_metric == "rps" else CONCURRENCY_METRIC
         return {
@@ -161,7 +162,7 @@ def _hpa_metric(view: DeploymentView) -> dict[str, Any]:
     }
 
 
-def horizontal_pod_autoscaler(view: DeploymentView) -> dict[str, Any]:
+def horizontal_pod_autoscaler(view: ServingView) -> dict[str, Any]:
     return {
         "apiVersion": "autoscaling/v2",
         "kind": "HorizontalPodAutoscaler",
@@ -175,9 +176,9 @@ def horizontal_pod_autoscaler(view: DeploymentView) -> dict[str, Any]:
     }
 
 
-def cron_job(view: DeploymentView, ctx: RenderContext) -> dict[str, Any]:
+def cron_job(view: ServingView, ctx: RenderContext) -> dict[str, Any]:
     if view.schedule is None:
-        raise ValueError(f"deployment.{view.name}: a batch deployment needs a schedule")
+        raise ValueError(f"{Address.of('Deployment', view.name)}: a batch deployment needs a schedule")
     command = ["modelspec", "run-step", "score", "--deployment", view.name]
     container = _container(view, ctx, "score", command)
     return {
@@ -201,7 +202,7 @@ def cron_job(view: DeploymentView, ctx: RenderContext) -> dict[str, Any]:
     }
 
 
-def render_online(view: DeploymentView, ctx: RenderContext) -> list[Artifact]:
+def render_online(view: ServingView, ctx: RenderContext) -> list[Artifact]:
     base = f"deployments/{view.name}"
     return [
         yaml_artifact(f"{base}/deployment.yaml", deployment(view, ctx)),
@@ -210,5 +211,5 @@ def render_online(view: DeploymentView, ctx: RenderContext) -> list[Artifact]:
     ]
 
 
-def render_batch(view: DeploymentView, ctx: RenderContext) -> list[Artifact]:
+def render_batch(view: ServingView, ctx: RenderContext) -> list[Artifact]:
     return [yaml_artifact(f"deployments/{view.name}/cronjob.yaml", cron_job(view, ctx))]

@@ -21,6 +21,8 @@ from jinja2 import StrictUndefined, Template
 from jinja2.sandbox import SandboxedEnvironment
 
 from modelspec.compile.graph import Resource
+from modelspec.compile.roles import Role
+from modelspec.compile.views import ContractView, ModelView
 from modelspec.generate.common import Artifact, safe_join
 
 __all__ = ["escape_markdown", "model_card", "render_model_card"]
@@ -76,11 +78,11 @@ def _items(value: Any) -> list[Any]:
 def _features(model: Resource, contract: Resource | None) -> list[dict[str, str]]:
     columns = {}
     if contract is not None:
-        for column in _items(contract.spec.get("columns")):
+        for column in ContractView(contract).columns:
             if isinstance(column, Mapping) and isinstance(column.get("name"), str):
                 columns[column["name"]] = column
     rows = []
-    for feature in _items(_get(model.spec, "data", "features")):
+    for feature in ModelView(model).features:
         column = columns.get(feature, {}) if isinstance(feature, str) else {}
         rows.append(
             {
@@ -94,7 +96,7 @@ def _features(model: Resource, contract: Resource | None) -> list[dict[str, str]
 
 def _gates(model: Resource) -> list[dict[str, str]]:
     gates = []
-    for metric in _items(_get(model.spec, "evaluation", "metrics")):
+    for metric in ModelView(model).gates:
         if not isinstance(metric, Mapping):
             continue
         bounds = [
@@ -110,7 +112,7 @@ def _gates(model: Resource) -> list[dict[str, str]]:
 
 def _card_context(model: Resource, refs: Mapping[str, Resource]) -> dict[str, Any]:
     spec, metadata = model.spec, model.metadata
-    contract = refs.get("contract")
+    contract = refs.get(Role.CONTRACT)
     card = _get(spec, "card") or {}
     estimator = _get(spec, "training", "estimator") or {}
     params = _get(estimator, "params")
@@ -129,7 +131,7 @@ def _card_context(model: Resource, refs: Mapping[str, Resource]) -> dict[str, An
         else [],
         "task": _text(spec.get("task")),
         "contract": _text(_get(spec, "data", "contract")),
-        "contract_version": escape_markdown(contract.spec.get("version")) if contract else "",
+        "contract_version": escape_markdown(ContractView(contract).version) if contract else "",
         "target": _text(_get(spec, "data", "target")),
         "features": _features(model, contract),
         "estimator": _text(_get(estimator, "class")),

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from modelspec.compile.graph import Resource
+from modelspec.compile.views import ContractView, ModelView
 from modelspec.generate.common import Artifact, safe_join
 
 __all__ = ["SCHEMA_VERSION", "model_card_document", "render_model_card_json"]
@@ -29,9 +30,9 @@ def _list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else []
 
 
-def _architecture(spec: Mapping[str, Any]) -> str:
-    training = _dict(spec.get("training"))
-    estimator = _dict(training.get("estimator"))
+def _architecture(model: ModelView) -> str:
+    training = model.training
+    estimator = model.estimator
     params = ", ".join(
         f"{k}={json.dumps(v)}" for k, v in sorted(_dict(estimator.get("params")).items())
     )
@@ -54,20 +55,19 @@ def _architecture(spec: Mapping[str, Any]) -> str:
 
 
 def _datasets(
-    spec: Mapping[str, Any], contract: Resource | None, outputs: Mapping[str, Any]
+    model: ModelView, contract: ContractView | None, outputs: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
-    data = _dict(spec.get("data"))
-    split = _dict(_dict(spec.get("training")).get("split"))
+    split = model.split
     test_size = float(split.get("test_size", 0.2))
     source = "the contract's data"
     sensitive: list[str] = []
     if contract is not None:
-        src = _dict(contract.spec.get("source"))
-        source = f"{src.get('path') or src.get('uri')} (contract {contract.name} {contract.spec.get('version')})"
-        used = {*_list(data.get("features")), data.get("target")}
+        src = contract.source
+        source = f"{src.get('path') or src.get('uri')} (contract {contract.name} {contract.version})"
+        used = {*model.features, model.target_column}
         sensitive = sorted(
             f"{c['name']} ({c['classification']})"
-            for c in _list(contract.spec.get("columns"))
+            for c in contract.columns
             if isinstance(c, Mapping)
             and c.get("name") in used
             and c.get("classification") in _SENSITIVE
@@ -79,7 +79,7 @@ def _datasets(
     )
     how = f"split with seed {split.get('seed', 0)}" + (
         ", stratified by the target"
-        if spec.get("task") == "classification" and split.get("stratify", True)
+        if model.task == "classification" and split.get("stratify", True)
         else ""
     )
     out = []
@@ -97,23 +97,18 @@ def _datasets(
     return out
 
 
-def _input_format(spec: Mapping[str, Any], contract: Resource | None) -> str:
+def _input_format(model: ModelView, contract: ContractView | None) -> str:
     types = {}
     if contract is not None:
-        types = {
-            c.get("name"): c.get("type")
-            for c in _list(contract.spec.get("columns"))
-            if isinstance(c, Mapping)
-        }
-    features = _list(_dict(spec.get("data")).get("features"))
+        types = {c.get("name"): c.get("type") for c in contract.columns if isinstance(c, Mapping)}
     return "A table with the columns " + ", ".join(
-        f"{f} ({types.get(f, 'unknown')})" for f in features
+        f"{f} ({types.get(f, 'unknown')})" for f in model.features
     )
 
 
-def _output_format(spec: Mapping[str, Any]) -> str:
-    target = _dict(spec.get("data")).get("target")
-    if spec.get("task") == "classification":
+def _output_format(model: ModelView) -> str:
+    target = model.target_column
+    if model.task == "classification":
         return f"The predicted class of {target} and, where the estimator gives them, class probabilities"
     return f"The predicted value of {target}"
 
@@ -123,8 +118,10 @@ def model_card_document(
 ) -> dict[str, Any]:
     """The card as a JSON document (Model Card Toolkit schema v0.0.2)."""
     spec, metadata = model.spec, model.metadata
+    view = ModelView(model)
+    contract_view = None if contract is None else ContractView(contract)
     outputs = _dict(build_outputs)
-    card = _dict(spec.get("card"))
+    card = view.card
     details: dict[str, Any] = {
         "name": model.name,
         "owners": [{"name": str(metadata.get("owner", ""))}],
@@ -165,10 +162,10 @@ def model_card_document(
         "schema_version": SCHEMA_VERSION,
         "model_details": details,
         "model_parameters": {
-            "model_architecture": _architecture(spec),
-            "data": _datasets(spec, contract, outputs),
-            "input_format": _input_format(spec, contract),
-            "output_format": _output_format(spec),
+            "model_architecture": _architecture(view),
+            "data": _datasets(view, contract_view, outputs),
+            "input_format": _input_format(view, contract_view),
+            "output_format": _output_format(view),
         },
         "quantitative_analysis": {
             "performance_metrics": [

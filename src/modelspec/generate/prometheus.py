@@ -21,7 +21,7 @@ import json
 from typing import Any
 
 from modelspec.generate.common import Artifact, yaml_artifact
-from modelspec.generate.views import DeploymentView
+from modelspec.generate.views import ServingView
 
 __all__ = ["ERRORS_METRIC", "LATENCY_METRIC", "prometheus_rule", "render_prometheus_rule"]
 
@@ -36,7 +36,7 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def _selector(view: DeploymentView, *extra: str) -> str:
+def _selector(view: ServingView, *extra: str) -> str:
     # json.dumps gives a double-quoted string with the escapes PromQL accepts.
     matchers = [f"deployment={json.dumps(view.name)}"]
     if view.namespace:
@@ -45,7 +45,7 @@ def _selector(view: DeploymentView, *extra: str) -> str:
 
 
 def _latency_rule(
-    view: DeploymentView, threshold_ms: float, labels: dict[str, str]
+    view: ServingView, threshold_ms: float, labels: dict[str, str]
 ) -> dict[str, Any]:
     seconds = _number(threshold_ms / 1000)
     buckets = f"{LATENCY_METRIC}_bucket{_selector(view)}"
@@ -66,7 +66,7 @@ def _latency_rule(
     }
 
 
-def _error_rule(view: DeploymentView, max_rate: float, labels: dict[str, str]) -> dict[str, Any]:
+def _error_rule(view: ServingView, max_rate: float, labels: dict[str, str]) -> dict[str, Any]:
     server_errors = _selector(view, 'code=~"5.."')
     errors = f"sum(rate({ERRORS_METRIC}{server_errors}[{WINDOW}]))"
     total = f"sum(rate({ERRORS_METRIC}{_selector(view)}[{WINDOW}]))"
@@ -86,7 +86,7 @@ def _error_rule(view: DeploymentView, max_rate: float, labels: dict[str, str]) -
     }
 
 
-def prometheus_rule(view: DeploymentView) -> dict[str, Any] | None:
+def prometheus_rule(view: ServingView) -> dict[str, Any] | None:
     """The rule, or None when the spec sets neither a latency nor an error-rate threshold."""
     labels = {
         "modelspec_deployment": view.name,
@@ -115,7 +115,7 @@ def prometheus_rule(view: DeploymentView) -> dict[str, Any] | None:
     }
 
 
-def render_prometheus_rule(view: DeploymentView) -> list[Artifact]:
+def render_prometheus_rule(view: ServingView) -> list[Artifact]:
     rule = prometheus_rule(view)
     if rule is None:
         return []

@@ -1,4 +1,4 @@
-"""Read the fields renderers need from normalized resources, with the DESIGN.md defaults."""
+"""The flattened view serving artifacts render from (a Deployment with its model and target)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from modelspec.compile.graph import Resource
+from modelspec.compile.roles import Role
+from modelspec.compile.views import DeploymentView, ModelView, TargetView
 from modelspec.generate.common import MANAGED_BY, RenderContext, label_value, quantity
 
-__all__ = ["DeploymentView", "deployment_view", "model_annotations", "require_ref"]
+__all__ = ["ServingView", "deployment_view", "model_annotations", "require_ref"]
 
 
 def _section(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -32,7 +34,7 @@ def _str(value: Any, default: str = "") -> str:
     return value if isinstance(value, str) else default
 
 
-def require_ref(resource: Resource, refs: Mapping[str, Resource], role: str) -> Resource:
+def require_ref(resource: Resource, refs: Mapping[str, Resource], role: Role) -> Resource:
     """The referenced resource in `role`; compile guarantees it, so a gap is a bug."""
     ref = refs.get(role)
     if ref is None:
@@ -60,8 +62,8 @@ def model_annotations(resource: Resource) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class DeploymentView:
-    """A Deployment with its model and target, flattened to what artifacts use."""
+class ServingView:
+    """A Deployment with its model and target, flattened to what artifacts use (DESIGN.md defaults)."""
 
     name: str
     namespace: str | None
@@ -98,10 +100,10 @@ class DeploymentView:
 
 def deployment_view(
     resource: Resource, refs: Mapping[str, Resource], ctx: RenderContext
-) -> DeploymentView:
+) -> ServingView:
     spec = resource.spec
-    model = require_ref(resource, refs, "model")
-    target = require_ref(resource, refs, "target")
+    model = ModelView(require_ref(resource, refs, Role.MODEL))
+    target = TargetView(require_ref(resource, refs, Role.TARGET))
     replicas = _section(spec, "replicas")
     autoscaling = _section(spec, "autoscaling")
     resources = _section(spec, "resources")
@@ -110,8 +112,7 @@ def deployment_view(
     min_replicas = _int(replicas.get("min"), 1)
     metric = autoscaling.get("metric")
     target_value = _number(autoscaling.get("target"))
-    version = _str(model.spec.get("version"), "0.0.0")
-    namespace = _str(target.spec.get("namespace")) or None
+    version = model.version if model.version is not None else "0.0.0"
     cpu, memory = resources.get("cpu"), resources.get("memory")
     labels = {
         "app.kubernetes.io/managed-by": MANAGED_BY,
@@ -122,11 +123,11 @@ def deployment_view(
     }
     annotations = model_annotations(resource)
     annotations["modelspec.dev/model-version"] = version
-    return DeploymentView(
+    return ServingView(
         name=resource.name,
-        namespace=namespace,
-        platform=_str(target.spec.get("platform"), "local"),
-        mode=_str(spec.get("mode"), "online"),
+        namespace=target.namespace,
+        platform=target.platform,
+        mode=DeploymentView(resource).mode,
         schedule=_str(spec.get("schedule")) or None,
         min_replicas=min_replicas,
         max_replicas=max(_int(replicas.get("max"), min_replicas), min_replicas),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from modelspec.compile.graph import Resource
+from modelspec.compile.views import ContractView, ModelView
 from modelspec.errors import EngineError
 from modelspec.learn.estimators import check_params, make_estimator
 
@@ -82,8 +84,9 @@ def load_training_data(root: Path, model: Resource, contract: Resource) -> Train
     """Read the contract's source (a path relative to the project root)."""
     from modelspec.learn.tabular import read_table
 
-    source = contract.spec.get("source", {})
-    if not source.get("path"):
+    contract_view = ContractView(contract)
+    source = contract_view.source
+    if not contract_view.source_path:
         raise EngineError(
             f"data contract {contract.name!r} gives a uri ({source.get('uri')}); the local engine "
             "reads files only: give source.path"
@@ -100,12 +103,12 @@ def load_training_data(root: Path, model: Resource, contract: Resource) -> Train
         frame = read_table(path, source["format"])
     except Exception as exc:  # a malformed file is the user's to fix, whatever the parser raises
         raise EngineError(f"cannot parse {source['path']} as {source['format']}: {exc}") from None
-    data = model.spec["data"]
-    features, target = tuple(data["features"]), data["target"]
+    model_view = ModelView(model)
+    features, target = tuple(model_view.features), str(model_view.target_column)
     missing = [c for c in (*features, target) if c not in frame.columns]
     if missing:
         raise EngineError(f"{source['path']} has no column {', '.join(missing)}")
-    types = {c["name"]: c["type"] for c in contract.spec.get("columns", [])}
+    types = contract_view.column_types
     column_types = {f: types.get(f, "string") for f in features}
     return TrainingData(
         frame=frame,
@@ -132,7 +135,7 @@ def feature_frame(frame: Any, numeric: tuple[str, ...], categorical: tuple[str, 
     return pd.DataFrame(columns, index=frame.index)[[*numeric, *categorical]]
 
 
-def _preprocessor(spec: dict[str, Any], data: TrainingData) -> Any:
+def _preprocessor(spec: Mapping[str, Any], data: TrainingData) -> Any:
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline
@@ -169,11 +172,11 @@ def fit(model: Resource, data: TrainingData) -> TrainedModel:
     from sklearn.model_selection import train_test_split
     from sklearn.pipeline import Pipeline
 
-    spec = model.spec
-    training = spec["training"]
-    split = training.get("split", {})
-    seed = int(split.get("seed", 0))
-    classification = spec["task"] == "classification"
+    view = ModelView(model)
+    training = view.training
+    split = view.split
+    seed = view.seed
+    classification = view.task == "classification"
     x = feature_frame(data.frame, data.numeric, data.categorical)
     y = data.frame[data.target]
     if y.isna().any():
@@ -186,7 +189,7 @@ def fit(model: Resource, data: TrainingData) -> TrainedModel:
         )
     except ValueError as exc:
         raise EngineError(f"cannot split the data as the spec asks: {exc}") from None
-    estimator_spec = training["estimator"]
+    estimator_spec = view.estimator
     estimator = make_estimator(estimator_spec["class"], estimator_spec.get("params", {}), seed)
     pipeline = Pipeline([("preprocess", _preprocessor(training, data)), ("model", estimator)])
     x_train, y_train = x.iloc[train_pos], y.iloc[train_pos]

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from modelspec.compile.graph import Graph, Resource
+from modelspec.compile.views import DeploymentView, Refs
 from modelspec.diagnostics import Diagnostic, Severity
 from modelspec.state import State
 
@@ -41,8 +42,8 @@ def check_promotion(graph: Graph, state: State) -> list[Diagnostic]:
     desired_keys = {(d.target, d.model, d.version) for d in desired.values()}
     out: list[Diagnostic] = []
     for deployment in graph.of_kind("Deployment"):
-        target = graph.refs(deployment).get("target")
-        source = target.spec.get("promotion_from") if target is not None else None
+        target = Refs.of(graph, deployment).target
+        source = target.promotion_from if target is not None else None
         mine = desired.get(deployment.address)
         if not source or mine is None:
             continue
@@ -90,12 +91,10 @@ def _diagnostic(
 
 def _desired(graph: Graph) -> Iterable[Deployed]:
     for deployment in graph.of_kind("Deployment"):
-        model = graph.refs(deployment).get("model")
-        version = model.spec.get("version") if model is not None else None
+        model = Refs.of(graph, deployment).model
+        version = model.version if model is not None else None
         if model is not None and version is not None:
-            yield Deployed(
-                str(deployment.spec.get("target")), model.name, str(version), deployment.address
-            )
+            yield Deployed(DeploymentView(deployment).target, model.name, version, deployment.address)
 
 
 def _applied(state: State) -> Iterable[Deployed]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from modelspec.compile.address import Address
 from modelspec.compile.graph import Graph, Resource
 from modelspec.diagnostics import Diagnostic, Severity
 from modelspec.loading.documents import JsonPath
@@ -49,7 +50,7 @@ def read_waivers(graph: Graph, today: date) -> tuple[list[Waiver], list[Diagnost
     diags: list[Diagnostic] = []
     for resource in graph.of_kind("Waiver"):
         spec = resource.spec
-        policy = graph.get(f"policy.{spec['policy']}")
+        policy = graph.get(Address.of("Policy", spec["policy"]))
         expires = date.fromisoformat(spec["expires"])
         status: WaiverStatus = "active"
         if policy is not None and policy.spec.get("enforcement") == "hard-mandatory":

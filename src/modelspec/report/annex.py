@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from modelspec.compile.graph import Graph, Resource
+from modelspec.compile.views import ContractView, DeploymentView, ModelView, Refs
 
 __all__ = ["AnnexItem", "annex_iv"]
 
@@ -23,9 +24,9 @@ class AnnexItem:
 
 def annex_iv(model: Resource, graph: Graph, deployments: Sequence[Resource]) -> list[AnnexItem]:
     """The checklist, in Annex IV order."""
-    spec = model.spec
-    card: dict[str, Any] = spec.get("card") or {}
-    contract = graph.refs(model).get("contract")
+    view = ModelView(model)
+    card = view.card
+    contract = Refs.of(graph, model).contract
     return [
         _text("Intended purpose", "1(a)", card.get("intended_use"), "spec.card.intended_use"),
         _text(
@@ -34,9 +35,9 @@ def annex_iv(model: Resource, graph: Graph, deployments: Sequence[Resource]) -> 
             _join(card.get("out_of_scope"), *(card.get("limitations") or [])),
             "spec.card.limitations, spec.card.out_of_scope",
         ),
-        _data(contract, spec),
-        _training(spec),
-        _metrics(spec),
+        _data(contract, view),
+        _training(view),
+        _metrics(view),
         _text("Human oversight", "2(e), 3", card.get("human_oversight"), "spec.card.human_oversight"),
         _risks(card),
         _monitoring(graph, deployments),
@@ -52,29 +53,27 @@ def _join(*parts: Any) -> str:
     return " ".join(" ".join(str(p).split()) for p in parts if p)
 
 
-def _data(contract: Resource | None, spec: dict[str, Any]) -> AnnexItem:
+def _data(contract: ContractView | None, model: ModelView) -> AnnexItem:
     topic, point = "Training data and its governance", "2(d)"
     if contract is None:
         return AnnexItem(topic, point, False, "missing: spec.data.contract names no data contract")
-    cspec = contract.spec
-    columns = cspec.get("columns") or []
-    source = cspec.get("source") or {}
+    columns = contract.columns
+    source = contract.source
     where = source.get("path") or source.get("uri") or "an unnamed source"
-    features = spec.get("data", {}).get("features") or []
     detail = (
-        f"data contract {contract.name} {cspec.get('version', '')} ({len(columns)} columns, "
-        f"from {where}); {len(features)} features, target {spec.get('data', {}).get('target')}"
+        f"data contract {contract.name} {contract.version} ({len(columns)} columns, "
+        f"from {where}); {len(model.features)} features, target {model.target_column}"
     )
     return AnnexItem(topic, point, bool(columns), detail)
 
 
-def _training(spec: dict[str, Any]) -> AnnexItem:
-    training = spec.get("training") or {}
-    estimator = (training.get("estimator") or {}).get("class")
+def _training(model: ModelView) -> AnnexItem:
+    training = model.training
+    estimator = model.estimator_class
     if not estimator:
         return AnnexItem("Training method", "2(b)", False, "missing: spec.training.estimator")
     parts = [f"estimator {estimator}"]
-    split = training.get("split") or {}
+    split = model.split
     if split:
         parts.append(f"test split {split.get('test_size')} (seed {split.get('seed')})")
     search = training.get("search") or {}
@@ -86,8 +85,8 @@ def _training(spec: dict[str, Any]) -> AnnexItem:
     return AnnexItem("Training method", "2(b)", True, "; ".join(parts))
 
 
-def _metrics(spec: dict[str, Any]) -> AnnexItem:
-    metrics = (spec.get("evaluation") or {}).get("metrics") or []
+def _metrics(model: ModelView) -> AnnexItem:
+    metrics = model.gates
     if not metrics:
         return AnnexItem(
             "Accuracy metrics and thresholds", "2(g), 4", False, "missing: spec.evaluation.metrics"
@@ -103,7 +102,7 @@ def _metrics(spec: dict[str, Any]) -> AnnexItem:
     return AnnexItem("Accuracy metrics and thresholds", "2(g), 4", True, "; ".join(parts))
 
 
-def _risks(card: dict[str, Any]) -> AnnexItem:
+def _risks(card: Mapping[str, Any]) -> AnnexItem:
     risks = card.get("ethical_considerations") or []
     if not risks:
         return AnnexItem(
@@ -121,8 +120,9 @@ def _monitoring(graph: Graph, deployments: Sequence[Resource]) -> AnnexItem:
     deployments = protected or deployments
     if not deployments:
         return AnnexItem(topic, point, False, "missing: the model has no deployment to monitor")
-    watched = [d for d in deployments if d.spec.get("monitoring")]
-    unwatched = [d.name for d in deployments if not d.spec.get("monitoring")]
+    views = [DeploymentView(d) for d in deployments]
+    watched = [d for d in views if d.monitoring]
+    unwatched = [d.name for d in views if not d.monitoring]
     if unwatched:
         detail = f"missing: spec.monitoring on deployment {', '.join(unwatched)}"
         if watched:
@@ -130,12 +130,12 @@ def _monitoring(graph: Graph, deployments: Sequence[Resource]) -> AnnexItem:
         return AnnexItem(topic, point, False, detail)
     parts = []
     for d in watched:
-        monitoring = d.spec["monitoring"]
+        monitoring = d.monitoring
         checks = [k for k in ("drift", "performance", "latency_p95_ms", "error_rate_max") if k in monitoring]
         parts.append(f"{d.name}: {', '.join(checks)}; on breach {monitoring.get('on_breach', 'alert')}")
     return AnnexItem(topic, point, True, "; ".join(parts))
 
 
 def _protected(graph: Graph, deployment: Resource) -> bool:
-    target = graph.refs(deployment).get("target")
-    return target is not None and bool(target.spec.get("protected"))
+    target = Refs.of(graph, deployment).target
+    return target is not None and target.protected
