@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import io
 import json
 import os
 import re
@@ -12,11 +11,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from modelspec import yamledit
 from modelspec.compile.graph import Graph, Resource
 from modelspec.diagnostics import Diagnostic, Severity
-from modelspec.project import Project
 
-__all__ = ["ApprovalRequest", "ApprovalWrite", "approval_name", "approve", "prepare_approval"]
+__all__ = ["ApprovalRequest", "ApprovalWrite", "approval_name", "prepare_approval"]
 
 _MAX_NAME = 63
 _PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9._@/-]*$")
@@ -91,25 +90,6 @@ def prepare_approval(
     return _checked(ApprovalWrite(path, name, subject.address, subject.digest, True, text))
 
 
-def approve(
-    project: Project, graph: Graph, request: ApprovalRequest
-) -> tuple[ApprovalWrite | None, list[Diagnostic]]:
-    """Prepare the Approval for a request and write it atomically into the project."""
-    approvals_dir = project.specs_dir / "approvals"
-    taken_files = (
-        {p.relative_to(project.root).as_posix() for p in approvals_dir.iterdir()}
-        if approvals_dir.is_dir()
-        else set()
-    )
-    specs_dir = project.specs_dir.relative_to(project.root).as_posix()
-    write, diags = prepare_approval(graph, request, specs_dir=specs_dir, taken_files=taken_files)
-    if write is not None:
-        from modelspec.files import write_atomic
-
-        write_atomic(project.root / write.path, write.text.encode("utf-8"))
-    return write, diags
-
-
 # ---------------------------------------------------------------- a new file
 
 
@@ -180,14 +160,10 @@ def _round_trip_edit(text: str, index: int, changes: dict[tuple[str, str], str])
 
     None when ruamel cannot write it back without touching anything else.
     """
-    from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.error import YAMLError
 
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 1_000_000
+    yaml = yamledit.round_trip_yaml()
     try:
         docs = list(yaml.load_all(text))
     except YAMLError:
@@ -201,55 +177,32 @@ def _round_trip_edit(text: str, index: int, changes: dict[tuple[str, str], str])
             return None
         old = mapping.get(key)
         mapping[key] = type(old)(value) if isinstance(old, str) and type(old) is not str else value
-    preamble = _explicit_start_preamble(text)
-    parts = []
-    for doc in docs:
-        stream = io.StringIO()
-        if doc is not None:
-            yaml.dump(doc, stream)
-        parts.append(stream.getvalue())
-    start = "---\n" if preamble is not None else ""
-    result = (preamble or "") + start + "---\n".join(parts)
+    preamble = yamledit.explicit_start_preamble(text)
+    parts = [yamledit.dump_document(yaml, doc) for doc in docs]
+    result = (preamble or "") + yamledit.join_documents(parts, explicit_start=preamble is not None)
     return result if _only_changed(text, result, index, changes) else None
-
-
-def _explicit_start_preamble(text: str) -> str | None:
-    """Comment lines above a leading `---` (ruamel drops them); None without a leading `---`."""
-    lines: list[str] = []
-    for line in text.splitlines(keepends=True):
-        stripped = line.strip()
-        if stripped == "---" or stripped.startswith("--- "):
-            return "".join(lines)
-        if stripped and not stripped.startswith(("#", "%")):
-            return None
-        lines.append(line)
-    return None
 
 
 def _only_changed(before: str, after: str, index: int, changes: dict[tuple[str, str], str]) -> bool:
     """Whether after holds the same data and comments as before, but for the changes."""
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
-    safe = YAML(typ="safe", pure=True)
     try:
-        old, new = list(safe.load_all(before)), list(safe.load_all(after))
+        old, new = yamledit.load_plain(before), yamledit.load_plain(after)
     except YAMLError:
         return False
     if len(old) != len(new) or not isinstance(old[index], dict):
         return False
     for (section, key), value in changes.items():
         old[index].setdefault(section, {})[key] = value
-    return _plain(old) == _plain(new) and _comments(before) == _comments(after)
+    return _plain(old) == _plain(new) and yamledit.comment_lines(before) == yamledit.comment_lines(
+        after
+    )
 
 
 def _plain(value: Any) -> Any:
     """Data compared as JSON would see it (a date the safe loader made is text again)."""
     return json.loads(json.dumps(value, default=str, sort_keys=True))
-
-
-def _comments(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip().startswith("#")]
 
 
 # ---------------------------------------------------------------- checks and errors

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import io
 import math
-import re
 from typing import Any
+
+from modelspec.yamledit import (
+    all_comments,
+    dump_document,
+    explicit_start_preamble,
+    join_documents,
+    load_plain,
+    round_trip_yaml,
+)
 
 __all__ = ["ENVELOPE_ORDER", "METADATA_ORDER", "FormatError", "format_text"]
 
 ENVELOPE_ORDER = ("apiVersion", "kind", "metadata", "spec")
 METADATA_ORDER = ("name", "owner", "description", "labels")
-
-# Long strings are never re-wrapped: a width no line reaches.
-_WIDTH = 1_000_000
-_EOL_COMMENT = re.compile(r"[ \t]#")
 
 
 class FormatError(Exception):
@@ -44,7 +47,7 @@ def format_text(text: str) -> str:
             _reorder(doc, ENVELOPE_ORDER)
             if _is_mapping(doc) and _is_mapping(doc.get("metadata")):
                 _reorder(doc["metadata"], METADATA_ORDER, parent=doc, parent_key="metadata")
-        preamble = _explicit_start_preamble(text)
+        preamble = explicit_start_preamble(text)
         layout = (preamble or "") + _dump(docs, explicit_start=preamble is not None)
         if _comparable(_safe_or_none(layout)) != expected:
             raise FormatError("formatting would change the data; the file is left as it is")
@@ -56,22 +59,12 @@ def format_text(text: str) -> str:
             layout = candidate
     if layout and not layout.endswith("\n"):
         layout += "\n"
-    if _comments(layout) != _comments(text):
+    if all_comments(layout) != all_comments(text):
         raise FormatError("formatting would lose a comment; the file is left as it is")
     return layout
 
 
 # ---------------------------------------------------------------- loading and dumping
-
-
-def _round_trip_yaml() -> Any:
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = _WIDTH
-    return yaml
 
 
 def _position(exc: Exception) -> tuple[int, int]:
@@ -93,35 +86,28 @@ def _load_round_trip(text: str) -> list[Any]:
     from ruamel.yaml.error import YAMLError, YAMLFutureWarning
 
     try:
-        return list(_round_trip_yaml().load_all(text))
+        return list(round_trip_yaml().load_all(text))
     except (YAMLError, YAMLFutureWarning) as exc:
         raise FormatError(_error_message(exc), *_position(exc)) from exc
 
 
 def _load_plain(text: str) -> list[Any]:
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError, YAMLFutureWarning
 
     try:
-        return list(YAML(typ="safe", pure=True).load_all(text))
+        return load_plain(text)
     except (YAMLError, YAMLFutureWarning) as exc:
         raise FormatError(_error_message(exc), *_position(exc)) from exc
 
 
 def _dump(docs: list[Any], *, explicit_start: bool) -> str:
     """The documents, `---` between them; an empty document stays a bare `---`."""
-    yaml = _round_trip_yaml()
+    yaml = round_trip_yaml()
     parts = []
     for doc in docs:
-        if doc is None:
-            parts.append("")
-            continue
-        stream = io.StringIO()
-        yaml.dump(doc, stream)
-        part = stream.getvalue()
+        part = dump_document(yaml, doc)
         parts.append(_dedent_root_sequence(part) if _is_block_seq(doc) else part)
-    start = "---\n" if explicit_start or not parts[0] else ""
-    return start + "---\n".join(parts)
+    return join_documents(parts, explicit_start=explicit_start or not parts[0])
 
 
 def _dedent_root_sequence(text: str) -> str:
@@ -132,22 +118,6 @@ def _dedent_root_sequence(text: str) -> str:
     if _comparable(_safe_or_none(dedented)) == _comparable(_safe_or_none(text)):
         return dedented
     return text
-
-
-def _explicit_start_preamble(text: str) -> str | None:
-    """The comment and directive lines above a leading `---` (which ruamel would drop).
-
-    None when the first document does not open with `---`.
-    """
-    lines: list[str] = []
-    for line in text.splitlines(keepends=True):
-        stripped = line.strip()
-        if stripped == "---" or stripped.startswith(("--- ", "---\t")):
-            return "".join(lines)
-        if stripped and not stripped.startswith(("#", "%")):
-            return None
-        lines.append(line)
-    return None
 
 
 def _strip_trailing_whitespace(text: str) -> str:
@@ -185,18 +155,6 @@ def _safe_or_none(text: str) -> Any:
         return _load_plain(text)
     except FormatError:
         return None
-
-
-def _comments(text: str) -> list[str]:
-    """Every comment's text, sorted: a check that none was dropped (layout aside)."""
-    found = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("#"):
-            found.append(stripped)
-        elif match := _EOL_COMMENT.search(line):
-            found.append(line[match.start() :].strip())
-    return sorted(found)
 
 
 def _comparable(value: Any) -> Any:

@@ -54,6 +54,7 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
+@pytest.mark.slow
 def test_writes_nothing_and_connects_nowhere(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

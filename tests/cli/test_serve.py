@@ -105,6 +105,7 @@ def test_deployment_serves_its_alias_build(project: Path, monkeypatch: pytest.Mo
     assert f"serving {MODEL} 1.0.0+1 on http://127.0.0.1:" in result.output
 
 
+@pytest.mark.slow
 def test_a_real_process_serves_and_stops_on_sigterm(project: Path) -> None:
     env = {**os.environ, "MODELSPEC_BUILD_DIR": str(_build(project)), "MODELSPEC_DEPLOYMENT": "d"}
     process = subprocess.Popen(

@@ -9,14 +9,15 @@ import pytest
 from modelspec import __version__
 from modelspec.diagnostics import Diagnostic, sort_key
 from modelspec.diagnostics.render import FORMATS, RenderContext, render, visible
+from modelspec.formats import UnknownFormat
 
 
 def test_formats_are_the_published_names() -> None:
     assert FORMATS == ("text", "json", "sarif", "github", "junit")
 
 
-def test_unknown_format_is_a_value_error() -> None:
-    with pytest.raises(ValueError, match="yaml"):
+def test_unknown_format_is_an_error_naming_the_formats() -> None:
+    with pytest.raises(UnknownFormat, match="yaml"):
         render("yaml", [], RenderContext())
 
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from modelspec.formats import UnknownFormat
 from modelspec.plan import render
 from modelspec.plan.model import ArtifactWrite, AttributeDiff, Change, Drift, Plan
 from modelspec.plan.render_markdown import MAX_CHARS
@@ -139,5 +140,5 @@ def test_markdown_is_capped_with_a_note() -> None:
 
 
 def test_unknown_format_is_a_caller_error() -> None:
-    with pytest.raises(ValueError, match="unknown plan format"):
+    with pytest.raises(UnknownFormat, match="unknown plan format"):
         render("yaml", _plan())

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from modelspec.compile import load_graph
+from modelspec.operations.report import load_report
 from modelspec.policy import evaluate_policies
 from modelspec.project import load_project
-from modelspec.report import Report, build_report, load_report
+from modelspec.report import Report, build_report
 from modelspec.state import LocalFileBackend, State, append_audit
 
 TODAY = date(2026, 11, 27)  # as in conftest

@@ -13,7 +13,8 @@ from fakes import passing_validate_data
 
 from modelspec.engine.local import LocalEngine
 from modelspec.errors import EngineError
-from modelspec.monitoring.monitor import RENDERERS, act_on_breach, monitor
+from modelspec.monitoring import FORMATS
+from modelspec.monitoring.monitor import act_on_breach, monitor
 from modelspec.state.triggers import read_trigger_records, read_triggers
 
 Example = Any  # the `example` fixture (tests/run/conftest.py)
@@ -196,10 +197,10 @@ def test_without_a_deployed_build_monitor_asks_for_apply_or_a_reference(example:
 def test_renderers(example: Example, registry: Path, tmp_path: Path) -> None:
     _deploy(example, registry)
     report = monitor(example.project, example.graph(), DEPLOYMENT, _shifted(example, tmp_path))
-    text = RENDERERS["text"](report)
+    text = FORMATS.render("text", report)
     assert "mean_radius" in text and "DRIFT" in text and "Breach (retrain)" in text
-    data = json.loads(RENDERERS["json"](report))
+    data = json.loads(FORMATS.render("json", report))
     assert data["format_version"] == "1" and data["breached"] is True
     assert [f["feature"] for f in data["features"] if f["breached"]] == ["mean_radius"]
-    html = RENDERERS["html"](report)
+    html = FORMATS.render("html", report)
     assert html.startswith("<!DOCTYPE html>") and "<td>mean_radius</td>" in html

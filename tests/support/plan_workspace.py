@@ -8,9 +8,9 @@ from pathlib import Path
 from modelspec.compile import Graph, load_graph
 from modelspec.diagnostics import Diagnostic, has_errors
 from modelspec.executor import apply
-from modelspec.files import disk_digests
 from modelspec.generate.cache import ArtifactContent, render_artifacts
-from modelspec.plan import Plan, plan
+from modelspec.operations.plan import plan_graph
+from modelspec.plan import Plan
 from modelspec.project import Project, load_project
 from modelspec.state import MemoryBackend, State
 
@@ -121,17 +121,10 @@ class Workspace:
         return graph, render_artifacts(graph, self.project)
 
     def plan(self, retrain: dict[str, str] | None = None) -> tuple[Plan, list[Diagnostic]]:
-        graph, artifacts = self.graph()
-        state = self.state
-        paths = [p for rs in state.resources.values() for p in rs.artifacts]
-        paths += [a.path for arts in artifacts.values() for a in arts]
-        return plan(
-            graph,
-            state,
-            desired_artifacts=artifacts,
-            disk_digests=disk_digests(self.project.generated_dir, paths),
-            retrain=retrain,
-        )
+        """The planner's step of the plan operation, against the state in memory, without a lock."""
+        graph, _ = self.graph()
+        made, diags, _ = plan_graph(self.project, graph, self.state, retrain=retrain)
+        return made, diags
 
     def apply(self, made: Plan | None = None) -> tuple[State, list[Diagnostic]]:
         if made is None:

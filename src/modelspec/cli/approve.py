@@ -39,32 +39,22 @@ def command(
     Writes specs/approvals/<kind>-<name>-<role>.yaml, or updates the Approval already given
     for ADDR in that role. An approval goes stale when its subject changes.
     """
-    from modelspec.approvals import ApprovalRequest, approve
-    from modelspec.compile import load_graph
-    from modelspec.diagnostics import has_errors
+    from modelspec.cli.views.approve import refusal, written
+    from modelspec.operations.approve import ApprovalRequest, approve
 
     on_day = _parse_day(day)
     project = require_project()
-    graph, diags = load_graph(project)
-    if has_errors(diags):
-        echo_diagnostics(diags, color=color_enabled(ctx, err=True), err=True)
-        raise UserError("the specs do not validate: fix the errors above before approving")
     request = ApprovalRequest(address, role, approved_by, on_day, comment or None)
-    write, problems = approve(project, graph, request)
-    if write is None:
-        located = [d for d in problems if d.file]
+    result = approve(project, request)
+    if result.specs_invalid:
+        echo_diagnostics(result.diagnostics, color=color_enabled(ctx, err=True), err=True)
+        raise UserError("the specs do not validate: fix the errors above before approving")
+    if result.write is None:
+        located = [d for d in result.diagnostics if d.file]
         if located:
             echo_diagnostics(located, color=color_enabled(ctx, err=True), err=True)
-        reasons = [
-            f"{d.message} ({d.hint})" if d.hint else d.message for d in problems if not d.file
-        ]
-        raise UserError("; ".join(reasons) or f"{address} was not approved")
-    verb = "Wrote" if write.created else "Updated"
-    click.echo(f"{verb} {write.path}")
-    click.echo(
-        f"  {write.subject} approved by {approved_by} as {role} on {on_day.isoformat()} "
-        f"at {write.digest}"
-    )
+        raise UserError(refusal(result.diagnostics, address))
+    click.echo(written(result.write, request))
 
 
 def _parse_day(text: str | None) -> date:

@@ -1,21 +1,35 @@
-"""Helpers the CLI commands share: finding the project and printing diagnostics."""
+"""What the CLI commands share: the one way to load the project and its graph, and printing diagnostics.
+
+Every command gets its project from require_project (or its compiled specs
+from require_graph): a missing project or broken specs end the command there,
+with their diagnostics on stderr and exit 1, so no command loads them by hand.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from modelspec.diagnostics import Diagnostic
+from modelspec.errors import ModelspecError
 from modelspec.project import Project, load_project
 
 if TYPE_CHECKING:
-    from modelspec.compile.graph import Graph
+    from modelspec.operations.validate import Graph
 
-__all__ = ["color_enabled", "echo_diagnostics", "require_graph", "require_project"]
+__all__ = [
+    "color_enabled",
+    "echo_diagnostics",
+    "echo_errors",
+    "require_graph",
+    "require_project",
+    "user_errors",
+]
 
 
 def color_enabled(ctx: click.Context, *, err: bool = False) -> bool:
@@ -48,30 +62,48 @@ def echo_diagnostics(
     click.echo(render(fmt, diagnostics, ctx), nl=False, err=err)
 
 
+def echo_errors(
+    ctx: click.Context,
+    diagnostics: Sequence[Diagnostic],
+    *,
+    source_line: Callable[[str, int], str] | None = None,
+) -> None:
+    """Diagnostics as text on stderr, when there are any (the command decides the exit code)."""
+    if diagnostics:
+        echo_diagnostics(
+            diagnostics, color=color_enabled(ctx, err=True), source_line=source_line, err=True
+        )
+
+
 def require_project() -> Project:
     """The project around the working directory; its diagnostics end the command (exit 1)."""
     project, diags = load_project(Path.cwd())
     if project is None:
-        echo_diagnostics(diags, color=color_enabled(click.get_current_context(), err=True), err=True)
+        echo_errors(click.get_current_context(), diags)
         raise click.exceptions.Exit(1)
     return project
 
 
 def require_graph() -> tuple[Project, Graph]:
     """The project and its compiled specs; load or compile errors end the command (exit 1)."""
-    from modelspec.compile import compile_documents, load_specs
-    from modelspec.diagnostics import has_errors
+    from modelspec.operations.validate import compile_project
 
     project = require_project()
-    loaded = load_specs(project)
-    graph, diags = compile_documents(loaded.documents)
-    diags = loaded.diagnostics + diags
-    if has_errors(diags):
-        echo_diagnostics(
-            diags,
-            color=color_enabled(click.get_current_context(), err=True),
-            source_line=loaded.source_line,
-            err=True,
+    compiled = compile_project(project)
+    if not compiled.valid:
+        echo_errors(
+            click.get_current_context(), compiled.diagnostics, source_line=compiled.source_line
         )
         raise click.exceptions.Exit(1)
-    return project, graph
+    return project, compiled.graph
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """An operation's ModelspecError as the CLI's one-line error and exit 1, wherever click runs."""
+    from modelspec.cli import UserError
+
+    try:
+        yield
+    except ModelspecError as exc:
+        raise UserError(str(exc)) from None

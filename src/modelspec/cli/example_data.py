@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from modelspec.cli import UserError
-from modelspec.examples.scaffold import DATA_DIR
-from modelspec.project import CONFIG_FILE, find_root
+from modelspec.errors import ModelspecError
 
 __all__ = ["command"]
 
@@ -24,15 +23,11 @@ def command(out: Path | None) -> None:
 
     The files are the same, byte for byte, on every run.
     """
-    if out is None:
-        root = find_root(Path.cwd())
-        if root is None:
-            raise UserError(
-                f"no {CONFIG_FILE} found in {Path.cwd()} or any parent directory: "
-                "run inside a project, or pass --out DIR"
-            )
-        out = root / DATA_DIR
-    from modelspec.examples.data import write_datasets
+    from modelspec.operations.example_data import example_data
 
-    for path in write_datasets(out):
+    try:
+        written = example_data(out)
+    except ModelspecError as exc:
+        raise UserError(str(exc)) from None
+    for path in written:
         click.echo(f"wrote {path}")

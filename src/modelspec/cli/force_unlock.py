@@ -8,8 +8,7 @@ import click
 
 from modelspec.cli import UserError
 from modelspec.cli.common import require_project
-from modelspec.state import LockIdMismatch, NotLocked, StateError, backend_for
-from modelspec.state.lock import is_stale
+from modelspec.errors import ModelspecError
 
 __all__ = ["command"]
 
@@ -27,15 +26,13 @@ def command(lock_id: str, yes: bool) -> None:
     Only do this when no other modelspec command is running on this state:
     two commands writing at once can lose what one of them applied.
     """
-    backend = backend_for(require_project())
+    from modelspec.operations.state import force_unlock, held_lock
+
+    project = require_project()
     try:
-        holder = backend.current_lock()
-        if holder is None:
-            raise NotLocked(lock_id)
-        if holder.id != lock_id:
-            raise LockIdMismatch(lock_id, holder)
-        stale = f" (stale: process {holder.pid} on this host is gone)" if is_stale(holder) else ""
-        click.echo(f"The state is locked: {holder.describe()}{stale}.", err=True)
+        held = held_lock(project, lock_id)
+        stale = f" (stale: process {held.holder.pid} on this host is gone)" if held.stale else ""
+        click.echo(f"The state is locked: {held.holder.describe()}{stale}.", err=True)
         if not yes:
             if not stdin_is_interactive():
                 raise UserError(
@@ -43,7 +40,7 @@ def command(lock_id: str, yes: bool) -> None:
                     "when no terminal is attached"
                 )
             click.confirm("Remove this lock?", abort=True, err=True)
-        backend.force_unlock(lock_id)
-    except StateError as exc:
+        force_unlock(project, lock_id)
+    except ModelspecError as exc:
         raise UserError(str(exc)) from None
     click.echo(f"Lock {lock_id} removed.")

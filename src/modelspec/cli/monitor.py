@@ -8,6 +8,8 @@ import click
 
 from modelspec.cli import UserError
 from modelspec.cli.common import require_graph
+from modelspec.errors import ModelspecError
+from modelspec.operations.monitor import FORMATS
 
 __all__ = ["command"]
 
@@ -28,7 +30,7 @@ __all__ = ["command"]
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "html"]),
+    type=click.Choice(FORMATS.names),
     default="text",
     show_default=True,
     help="Output format.",
@@ -38,16 +40,14 @@ def command(
     ctx: click.Context, deployment: str, current: Path, reference: Path | None, fmt: str
 ) -> None:
     """Compare current data with the deployed build's reference; on a breach act on on_breach, exit 1."""
-    from modelspec.errors import EngineError
-    from modelspec.monitoring.monitor import RENDERERS, act_on_breach, monitor
+    from modelspec.operations.monitor import monitor_deployment
 
     project, graph = require_graph()
     try:
-        report = monitor(project, graph, deployment, current, reference)
-    except EngineError as exc:
+        result = monitor_deployment(project, graph, deployment, current, reference)
+    except ModelspecError as exc:
         raise UserError(str(exc)) from None
-    click.echo(RENDERERS[fmt](report), nl=False)
-    action = act_on_breach(project, report)
-    if action:
-        click.echo(action, err=True)
-    ctx.exit(1 if report.breached else 0)
+    click.echo(FORMATS.render(fmt, result.report), nl=False)
+    if result.action:
+        click.echo(result.action, err=True)
+    ctx.exit(1 if result.report.breached else 0)

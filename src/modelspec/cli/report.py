@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import click
 
 from modelspec.cli import UserError
 from modelspec.cli.common import require_project
+from modelspec.errors import ModelspecError
+from modelspec.operations.report import FORMATS
 
 __all__ = ["command"]
-
-FORMATS = ("html", "markdown")
 
 
 @click.command("report")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice(FORMATS.names),
     default=None,
     help="html (one self-contained page) or markdown  [default: html when --out ends in "
     ".html, markdown otherwise]",
@@ -33,14 +32,12 @@ FORMATS = ("html", "markdown")
 )
 def command(fmt: str | None, out: str | None, today: str | None) -> None:
     """Report for compliance staff: models, policies per resource, waivers, approvals, history."""
-    from modelspec.files import write_atomic
-    from modelspec.report import load_report, render_html, render_markdown
+    from modelspec.operations.report import load_report, report_format, write_report
 
     day = _day(today)
     project = require_project()
-    chosen = fmt or ("html" if out and Path(out).suffix.lower() in (".html", ".htm") else "markdown")
     report, _ = load_report(project, today=day)
-    text = render_html(report) if chosen == "html" else render_markdown(report)
+    text = FORMATS.render(report_format(fmt, out), report)
     if report.error_count:
         click.echo(
             f"Note: the specs have {report.error_count} error(s); run `modelspec validate` "
@@ -51,9 +48,9 @@ def command(fmt: str | None, out: str | None, today: str | None) -> None:
         click.echo(text, nl=False)
         return
     try:
-        write_atomic(Path(out), text.encode("utf-8"))
-    except OSError as exc:
-        raise UserError(f"cannot write the report to {out}: {exc}") from None
+        write_report(text, out)
+    except ModelspecError as exc:
+        raise UserError(str(exc)) from None
     click.echo(f"Wrote the compliance report to {out}.", err=True)
 
 

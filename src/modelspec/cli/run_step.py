@@ -8,12 +8,10 @@ import click
 
 from modelspec.cli import UserError
 from modelspec.cli.common import require_graph
-from modelspec.compile.graph import Graph
-from modelspec.project import Project
+from modelspec.errors import ModelspecError
+from modelspec.operations.run_step import STEP_NAMES
 
 __all__ = ["command"]
-
-STEP_NAMES = ("validate-data", "train", "evaluate", "register", "score")
 
 
 @click.command("run-step")
@@ -50,7 +48,8 @@ def command(
     output_path: Path | None,
 ) -> None:
     """Run one pipeline STEP of --model, or `score --deployment NAME` for a batch job."""
-    from modelspec.errors import EngineError
+    from modelspec.cli.views import run_step as view
+    from modelspec.operations.run_step import run_step, score
 
     if step == "score" and not deployment:
         raise UserError("score needs --deployment NAME")
@@ -59,32 +58,11 @@ def command(
     project, graph = require_graph()
     try:
         if step == "score":
-            from modelspec.engine.local import score_batch
-
             assert deployment is not None
-            out, rows, build = score_batch(project, graph, deployment, input_path, output_path)
-            click.echo(f"scored {rows} rows with {build}: {out}")
+            click.echo(view.scored(score(project, graph, deployment, input_path, output_path)))
         else:
             assert model is not None
-            click.echo(_run(project, graph, step, model, workdir))
-    except EngineError as exc:
+            click.echo(view.step_line(run_step(project, graph, step, model, workdir)))
+    except ModelspecError as exc:
         raise UserError(str(exc)) from None
     ctx.exit(0)
-
-
-def _run(project: Project, graph: Graph, step: str, model: str, workdir: Path | None) -> str:
-    from modelspec.engine import steps
-
-    context = steps.step_context(project, graph, model, workdir)
-    if step == "validate-data":
-        record = steps.validate_data_step(context)
-        return f"{model}: data valid ({record['row_count']} rows, {len(record['checks'])} checks)"
-    if step == "train":
-        steps.train_step(context)
-        return f"{model}: trained, model in {context.workdir}"
-    if step == "evaluate":
-        record = steps.evaluate_step(context)
-        gates = "; ".join(g["message"] for g in record["gates"]) or "no gates"
-        return f"{model}: evaluated: {gates}"
-    outputs = steps.register_step(context)
-    return f"{model}: registered {outputs['build']} at {outputs['registry_path']}"

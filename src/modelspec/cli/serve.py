@@ -9,11 +9,10 @@ import click
 
 from modelspec.cli import UserError
 from modelspec.cli.common import require_graph
+from modelspec.errors import ModelspecError
+from modelspec.operations.serve import BUILD_DIR_ENV
 
 __all__ = ["command"]
-
-BUILD_DIR_ENV = "MODELSPEC_BUILD_DIR"
-DEPLOYMENT_ENV = "MODELSPEC_DEPLOYMENT"
 
 
 @click.command("serve")
@@ -46,26 +45,21 @@ def command(
     """Serve a model over the KServe V1 protocol, with /healthz, /readyz and /metrics."""
     import sys
 
-    from modelspec.errors import EngineError
-    from modelspec.serving import server as serve
+    from modelspec.operations import serve as operation
 
-    if deployment and build_dir:
-        raise UserError("give --deployment or --build-dir, not both")
-    if not deployment and build_dir is None:
-        env_dir = os.environ.get(BUILD_DIR_ENV)
-        if not env_dir:
-            raise UserError(f"give --deployment NAME or --build-dir DIR (or set ${BUILD_DIR_ENV})")
-        build_dir = Path(env_dir)
     try:
-        if deployment:
-            build_dir = _deployment_build_dir(ctx, deployment)
-        assert build_dir is not None
-        model = serve.load_served_model(build_dir)
-    except EngineError as exc:
+        chosen = operation.chosen_build_dir(deployment, build_dir, os.environ)
+        if chosen is None:
+            assert deployment is not None
+            project, graph = require_graph()
+            model = operation.deployment_model(project, graph, deployment)
+        else:
+            model = operation.load_model(chosen)
+    except ModelspecError as exc:
         raise UserError(str(exc)) from None
-    label = deployment or os.environ.get(DEPLOYMENT_ENV) or None
+    label = operation.server_label(deployment, os.environ)
     try:
-        server = serve.make_server(
+        server = operation.listen(
             model, host, port, deployment=label, log=None if quiet else sys.stderr
         )
     except OSError as exc:
@@ -75,12 +69,5 @@ def command(
         f"/v1/models/{model.name}:predict",
         err=True,
     )
-    serve.serve_until_signal(server, lambda name: click.echo(f"{name}: shutting down", err=True))
+    operation.serve_until_signal(server, lambda name: click.echo(f"{name}: shutting down", err=True))
     ctx.exit(0)
-
-
-def _deployment_build_dir(ctx: click.Context, deployment: str) -> Path:
-    from modelspec.serving.server import deployment_build_dir
-
-    project, graph = require_graph()
-    return deployment_build_dir(project, graph, deployment)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from modelspec.plan import FORMATS
+from modelspec.cli.views.plan import FORMATS
 
 __all__ = ["command"]
 
@@ -14,7 +14,7 @@ __all__ = ["command"]
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice(FORMATS.names),
     default="text",
     show_default=True,
     help="text for people, markdown for pull-request comments, json for tools.",
@@ -22,10 +22,14 @@ __all__ = ["command"]
 @click.pass_context
 def command(ctx: click.Context, planfile: str, fmt: str) -> None:
     """Show a plan saved with `modelspec plan --out FILE`."""
-    from modelspec.cli.apply import read_saved_plan
-    from modelspec.cli.common import color_enabled
-    from modelspec.plan import render
+    from modelspec.cli.common import echo_errors, user_errors
+    from modelspec.cli.views.plan import echo_plan
+    from modelspec.operations.show import show
 
-    saved = read_saved_plan(ctx, planfile)
-    color = fmt == "text" and color_enabled(ctx)
-    click.echo(render(fmt, saved, color=color), nl=False)
+    with user_errors():
+        saved = show(planfile)
+    if saved.plan is None:
+        echo_errors(ctx, saved.diagnostics)
+        ctx.exit(1)
+    assert saved.plan is not None
+    echo_plan(ctx, saved.plan, fmt)

@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from modelspec import __version__
 from modelspec.diagnostics import Diagnostic, sort_key
+from modelspec.formats import Formats
 
-__all__ = ["FORMATS", "RenderContext", "Renderer", "render", "visible"]
+__all__ = ["FORMATS", "REGISTRY", "RenderContext", "Renderer", "render", "visible"]
 
-FORMATS: tuple[str, ...] = ("text", "json", "sarif", "github", "junit")
-
-# format name -> module under modelspec.diagnostics; each defines
-# `render(diagnostics, ctx) -> str`. Imported on first use, so `validate`
-# with the default text format never loads xml.etree or the SARIF rules.
-_MODULES: dict[str, str] = {
-    "text": "text",
-    "json": "json_format",
-    "sarif": "sarif",
-    "github": "github",
-    "junit": "junit",
-}
+# Each renderer is `render(diagnostics, ctx) -> str`, imported on first use, so
+# `validate` with the default text format never loads xml.etree or the SARIF rules.
+REGISTRY = Formats(
+    "diagnostics",
+    {
+        "text": "modelspec.diagnostics.text:render",
+        "json": "modelspec.diagnostics.json_format:render",
+        "sarif": "modelspec.diagnostics.sarif:render",
+        "github": "modelspec.diagnostics.github:render",
+        "junit": "modelspec.diagnostics.junit:render",
+    },
+)
+FORMATS: tuple[str, ...] = REGISTRY.names
 
 
 def _no_source(file: str, line: int) -> str:
@@ -49,15 +50,9 @@ def render(fmt: str, diagnostics: Sequence[Diagnostic], ctx: RenderContext) -> s
     """Render diagnostics in the named format, in sort_key order.
 
     The result ends with a newline (or is a complete XML/JSON document followed
-    by one). An unknown format name is a bug in the caller: ValueError.
+    by one). An unknown format name is an UnknownFormat error naming the formats.
     """
-    module_name = _MODULES.get(fmt)
-    if module_name is None:
-        raise ValueError(
-            f"unknown diagnostics format {fmt!r}; expected one of {', '.join(FORMATS)}"
-        )
-    module = importlib.import_module(f"modelspec.diagnostics.{module_name}")
-    renderer: Renderer = module.render
+    renderer: Renderer = REGISTRY.renderer(fmt)
     return renderer(sorted(diagnostics, key=sort_key), ctx)
 
 

@@ -15,18 +15,14 @@ its type still fails.
 
 from __future__ import annotations
 
-import difflib
-import json
 import math
 import warnings
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from modelspec.compile.graph import Graph, Resource, address_of
-from modelspec.diagnostics import Diagnostic, Severity
-from modelspec.diagnostics.render import visible
+from modelspec.compile.graph import Resource
 from modelspec.generate.expectations import Expectation, expectations_of
 from modelspec.learn.tabular import DataReadError, format_of, read_table
 
@@ -35,9 +31,7 @@ __all__ = [
     "DataReadError",
     "DataValidationResult",
     "conform",
-    "find_contract",
-    "render_report",
-    "source_path",
+    "not_checked_note",
     "validate_data",
     "validate_file",
 ]
@@ -106,13 +100,13 @@ def _explain(checks: list[Check]) -> list[Check]:
     }
     out = []
     for c in checks:
-        if c.column in mistyped and _note(c) is not None:
+        if c.column in mistyped and not_checked_note(c) is not None:
             c = replace(c, unexpected_sample=[f"{NOT_CHECKED}{c.column} does not hold values of its type"])
         out.append(c)
     return out
 
 
-def _note(check: Check) -> str | None:
+def not_checked_note(check: Check) -> str | None:
     """The note of a check that could not run ("not checked: ..."), else None."""
     sample = check.unexpected_sample
     if len(sample) == 1 and isinstance(sample[0], str) and sample[0].startswith(NOT_CHECKED):
@@ -298,109 +292,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, dict)):
         return value
     return str(value)
-
-
-# --- finding the contract and its data, for the CLI ------------------------------------------
-
-
-def find_contract(graph: Graph, name: str) -> tuple[Resource | None, list[Diagnostic]]:
-    """The DataContract called name, or a diagnostic that suggests the closest names."""
-    contract = graph.get(address_of("DataContract", name))
-    if contract is not None:
-        return contract, []
-    names = sorted(r.name for r in graph.of_kind("DataContract"))
-    close = difflib.get_close_matches(name, names, n=1)
-    if close:
-        hint = f"did you mean {close[0]!r}?"
-    else:
-        hint = f"contracts in this project: {', '.join(names)}" if names else "the project has no DataContract"
-    return None, [Diagnostic(Severity.ERROR, "MS301", f"no DataContract named {name!r}", hint=hint)]
-
-
-def source_path(root: Path, contract: Resource) -> tuple[Path | None, list[Diagnostic]]:
-    """The contract's spec.source.path under the project root; a uri source needs --data."""
-    source = contract.spec.get("source", {})
-    if source.get("path"):
-        return root / source["path"], []
-    return None, [
-        Diagnostic(
-            Severity.ERROR, "MS002",
-            f"contract {contract.name!r} reads its data from {source.get('uri')}, which this "
-            "command does not fetch",
-            hint="download the data and pass it with --data PATH",
-        )
-    ]
-
-
-# --- reports: text, json, junit -------------------------------------------------------------
-
-
-def render_report(fmt: str, result: DataValidationResult, contract: Resource, data: str) -> str:
-    """The result as text (failures only), json or junit; data is the file as shown to users."""
-    if fmt == "json":
-        return _render_json(result, contract, data)
-    if fmt == "junit":
-        return _render_junit(result, contract, data)
-    return _render_text(result, contract, data)
-
-
-def _describe(check: Check) -> str:
-    if check.expectation == "expect_table_row_count_to_be_between":
-        return f"{check.rule}: found {check.unexpected_sample[0] if check.unexpected_sample else '?'}"
-    text = check.rule
-    note = _note(check)
-    if note is not None:
-        return f"{text}: {note}"
-    if check.unexpected_count:
-        what = "column" if check.column is None else "value"
-        n = check.unexpected_count
-        text += f": {n} {what}{'s fail' if n != 1 else ' fails'}"
-    if check.unexpected_sample:
-        shown = ", ".join(json.dumps(v, ensure_ascii=False) for v in check.unexpected_sample)
-        text += f" (e.g. {shown})" if check.unexpected_count else f" ({shown})"
-    return text
-
-
-def _render_text(result: DataValidationResult, contract: Resource, data: str) -> str:
-    version = contract.spec.get("version", "")
-    lines = [f"{data}: {result.row_count} rows checked against {contract.address} {version}"]
-    lines += [f"  FAIL {visible(_describe(c))}" for c in result.failures]
-    failed = len(result.failures)
-    verdict = "passed" if result.success else "failed"
-    lines.append(
-        f"Data {verdict}: {len(result.checks) - failed} of {len(result.checks)} checks passed"
-        + (f", {failed} failed." if failed else ".")
-    )
-    return "\n".join(lines) + "\n"
-
-
-def _render_json(result: DataValidationResult, contract: Resource, data: str) -> str:
-    document = {
-        "format_version": "1",
-        "contract": contract.name,
-        "contract_version": contract.spec.get("version", ""),
-        "data": data,
-        "success": result.success,
-        "row_count": result.row_count,
-        "checks": [asdict(c) for c in result.checks],
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-
-
-def _render_junit(result: DataValidationResult, contract: Resource, data: str) -> str:
-    import xml.etree.ElementTree as ET
-
-    counts = {
-        "tests": str(len(result.checks)), "failures": str(len(result.failures)),
-        "errors": "0", "skipped": "0",
-    }
-    root = ET.Element("testsuites", {"name": "modelspec data validate", **counts})
-    suite = ET.SubElement(root, "testsuite", {"name": f"{contract.address} ({data})", **counts})
-    for check in result.checks:
-        classname = f"{contract.address}.{check.column or '(table)'}"
-        case = ET.SubElement(suite, "testcase", name=visible(check.rule, keep=""), classname=classname)
-        if not check.success:
-            failure = ET.SubElement(case, "failure", message=visible(_describe(check), keep=""))
-            failure.text = visible(f"{check.expectation}: {_describe(check)}", keep="")
-    ET.indent(root)
-    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

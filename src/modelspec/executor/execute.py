@@ -25,7 +25,7 @@ from modelspec.state import (
 )
 from modelspec.state.triggers import clear_trigger
 
-__all__ = ["Engine", "NoEngine", "apply"]
+__all__ = ["Engine", "NoEngine", "apply", "execute", "state_unavailable"]
 
 
 class Engine(Protocol):
@@ -58,37 +58,68 @@ def apply(
     lock_timeout: float = 0,
     audit_extra: Mapping[str, Any] | None = None,
 ) -> tuple[State, list[Diagnostic]]:
-    """Execute the plan under the state lock; returns the state as it now stands.
+    """Take the state lock, read the state and execute the plan; the state as it now stands.
+
+    For a caller that holds no lock yet; one that does (the apply operation,
+    which plans under it) calls execute with the state it read.
+    """
+    try:
+        lock = backend.lock(LockInfo.new("apply"), lock_timeout)
+    except StateError as exc:
+        return _last_known(backend, plan), [state_unavailable(exc)]
+    with lock:
+        try:
+            state = backend.read()
+        except StateError as exc:
+            return State.empty(plan.lineage), [state_unavailable(exc)]
+        return execute(
+            plan,
+            graph,
+            state,
+            backend,
+            project,
+            artifacts=artifacts,
+            engine=engine,
+            audit_extra=audit_extra,
+        )
+
+
+def execute(
+    plan: Plan,
+    graph: Graph,
+    state: State,
+    backend: StateBackend,
+    project: Project,
+    *,
+    artifacts: Mapping[str, Sequence[ArtifactContent]],
+    engine: Engine | None = None,
+    audit_extra: Mapping[str, Any] | None = None,
+) -> tuple[State, list[Diagnostic]]:
+    """Execute the plan against state, read under the state lock the caller holds.
 
     audit_extra adds fields to the apply's audit record (overrides, waived findings).
     The plan is refused when it is stale. Each resource's files are written and
     then the state is checkpointed, so a failure midway leaves a state that is
     true to what was done.
     """
+    if state.serial == 0 and not state.resources and plan.serial == 0:
+        state = State.empty(plan.lineage)  # nothing stored yet: the plan's lineage starts it
+    diags = check_fresh(plan, state, graph, artifacts) or check_paths(plan, artifacts)
+    if diags or not plan.has_changes:
+        return state, diags
+    final, diags = _execute(plan, graph, state, backend, project, artifacts, engine or NoEngine())
     try:
-        lock = backend.lock(LockInfo.new("apply"), lock_timeout)
-    except StateError as exc:
-        return _last_known(backend, plan), [_error("MS507", str(exc))]
-    with lock:
-        try:
-            state = backend.read()
-        except StateError as exc:
-            return State.empty(plan.lineage), [_error("MS507", str(exc))]
-        if state.serial == 0 and not state.resources and plan.serial == 0:
-            state = State.empty(plan.lineage)  # nothing stored yet: the plan's lineage starts it
-        diags = check_fresh(plan, state, graph, artifacts) or check_paths(plan, artifacts)
-        if diags or not plan.has_changes:
-            return state, diags
-        final, diags = _execute(
-            plan, graph, state, backend, project, artifacts, engine or NoEngine()
+        _audit(project, plan, final, diags, audit_extra or {})
+    except OSError as exc:  # the apply itself is done and checkpointed: say so, do not fail
+        diags.append(
+            Diagnostic(Severity.WARNING, "MS505", f"could not append to the audit log: {exc}")
         )
-        try:
-            _audit(project, plan, final, diags, audit_extra or {})
-        except OSError as exc:  # the apply itself is done and checkpointed: say so, do not fail
-            diags.append(
-                Diagnostic(Severity.WARNING, "MS505", f"could not append to the audit log: {exc}")
-            )
-        return final, diags
+    return final, diags
+
+
+def state_unavailable(exc: StateError) -> Diagnostic:
+    """The error of an apply that could not lock or read the state (MS507)."""
+    return _error("MS507", str(exc))
 
 
 def _last_known(backend: StateBackend, plan: Plan) -> State:

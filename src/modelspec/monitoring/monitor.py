@@ -260,5 +260,3 @@ def render_html(report: MonitorReport) -> str:
         f"{rows}</table>{perf}<p><strong>{verdict}</strong></p></body></html>\n"
     )
 
-
-RENDERERS = {"text": render_text, "json": render_json, "html": render_html}

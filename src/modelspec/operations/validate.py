@@ -13,7 +13,31 @@ from modelspec.loading import LoadResult
 from modelspec.policy import PolicyReport, evaluate_policies
 from modelspec.project import Project
 
-__all__ = ["Validation", "validate_project"]
+# Graph is listed for the CLI, which names the type without importing the compile stage.
+__all__ = ["Compiled", "Graph", "Validation", "compile_project", "validate_project"]
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A project's specs loaded and compiled; an error among the diagnostics means the graph is partial."""
+
+    graph: Graph
+    diagnostics: list[Diagnostic]
+    loaded: LoadResult = field(repr=False)
+
+    @property
+    def valid(self) -> bool:
+        return error_count(self.diagnostics) == 0
+
+    def source_line(self, file: str, line: int) -> str:
+        return self.loaded.source_line(file, line)
+
+
+def compile_project(project: Project) -> Compiled:
+    """Load and compile the specs, without judging policies: what every command that reads them needs."""
+    loaded = load_specs(project)
+    graph, diags = compile_documents(loaded.documents)
+    return Compiled(graph, loaded.diagnostics + diags, loaded)
 
 
 @dataclass
@@ -42,12 +66,11 @@ class Validation:
 def validate_project(project: Project, *, today: date | None = None) -> Validation:
     """Load, compile and check policies. today decides which waivers still hold (see modelspec.clock)."""
     with gc_paused():
-        loaded = load_specs(project)
-        graph, diags = compile_documents(loaded.documents)
-        report = evaluate_policies(graph, today=today or clock.today())
+        compiled = compile_project(project)
+        report = evaluate_policies(compiled.graph, today=today or clock.today())
     return Validation(
-        graph=graph,
-        diagnostics=loaded.diagnostics + diags + report.diagnostics,
+        graph=compiled.graph,
+        diagnostics=compiled.diagnostics + report.diagnostics,
         policy=report,
-        loaded=loaded,
+        loaded=compiled.loaded,
     )

@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
-import importlib
-
+from modelspec.formats import Formats
 from modelspec.plan.model import AttributeDiff, Change, Drift, Plan, Summary
 from modelspec.plan.planner import plan
 
-__all__ = ["FORMATS", "AttributeDiff", "Change", "Drift", "Plan", "Summary", "plan", "render"]
+__all__ = [
+    "FORMATS",
+    "REGISTRY",
+    "AttributeDiff",
+    "Change",
+    "Drift",
+    "Plan",
+    "Summary",
+    "plan",
+    "render",
+]
 
-FORMATS: tuple[str, ...] = ("text", "markdown", "json")
+# Each renderer is `render(plan, *, color) -> str`, imported on first use.
+REGISTRY = Formats(
+    "plan",
+    {
+        "text": "modelspec.plan.render_text:render",
+        "markdown": "modelspec.plan.render_markdown:render",
+        "json": "modelspec.plan.render_json:render",
+    },
+)
+FORMATS: tuple[str, ...] = REGISTRY.names
 
 
 def render(fmt: str, value: Plan, *, color: bool = False) -> str:
-    """The plan in the named format; an unknown name is a bug in the caller (ValueError)."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown plan format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    module = importlib.import_module(f"modelspec.plan.render_{fmt}")
-    text: str = module.render(value, color=color)
-    return text
+    """The plan in the named format; an unknown name is an UnknownFormat error."""
+    return REGISTRY.render(fmt, value, color=color)

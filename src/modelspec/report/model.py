@@ -7,12 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from modelspec import clock
 from modelspec.compile.graph import Graph, Resource
-from modelspec.diagnostics import Diagnostic, Severity, error_count, warning_count
+from modelspec.diagnostics import Diagnostic, error_count, warning_count
 from modelspec.policy import Finding, PolicyReport, describe
 from modelspec.policy.signoffs import EXPIRY_WARNING_DAYS
-from modelspec.project import Project
 from modelspec.report.annex import AnnexItem, annex_iv
 from modelspec.state import State
 
@@ -26,7 +24,6 @@ __all__ = [
     "ResultRow",
     "WaiverRow",
     "build_report",
-    "load_report",
 ]
 
 
@@ -131,40 +128,6 @@ class Report:
     error_count: int = 0
     warning_count: int = 0
     outcomes: Mapping[str, int] = field(default_factory=dict)  # pass / fail / waived -> count
-
-
-def load_report(
-    project: Project, *, today: date | None = None, generated_at: datetime | None = None
-) -> tuple[Report, list[Diagnostic]]:
-    """Read the specs, the state and the audit log; the validation's diagnostics come along."""
-    from modelspec.operations.validate import validate_project
-    from modelspec.state import StateError, backend_for, read_audit
-
-    now = generated_at or datetime.now(UTC)
-    day = today or clock.today()
-    validation = validate_project(project, today=day)
-    diags = list(validation.diagnostics)
-    try:
-        state = backend_for(project).read()
-    except StateError as exc:
-        diags.append(Diagnostic(Severity.WARNING, "MS507", f"{exc}; the report shows no deployments"))
-        state = State.empty()
-    try:
-        audit = read_audit(project.work_dir / "audit.jsonl")
-    except StateError as exc:
-        diags.append(Diagnostic(Severity.WARNING, "MS507", f"{exc}; the report shows no history"))
-        audit = []
-    report = build_report(
-        validation.graph,
-        validation.policy,
-        state,
-        audit,
-        project=project.name,
-        today=day,
-        generated_at=now,
-        diagnostics=diags,
-    )
-    return report, diags
 
 
 def build_report(

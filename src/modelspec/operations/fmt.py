@@ -1,0 +1,119 @@
+"""The fmt operation: find spec files, lay each out canonically, and write the ones that change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from modelspec.diagnostics import Diagnostic, Severity
+from modelspec.files import write_atomic
+
+__all__ = ["FileResult", "Formatted", "format_paths"]
+
+_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What fmt found for one file: its new text when it changes, or the problem."""
+
+    path: Path
+    shown: str  # the path as printed
+    before: str = ""
+    after: str = ""
+    problem: Diagnostic | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.problem is None and self.before != self.after
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """Every file's result; problems are paths that do not exist (or the project that did not load)."""
+
+    results: list[FileResult] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for r in self.results if r.problem is not None) + len(self.problems)
+
+    @property
+    def changed(self) -> int:
+        return sum(1 for r in self.results if r.changed)
+
+    @property
+    def unchanged(self) -> int:
+        return len(self.results) - self.changed - sum(1 for r in self.results if r.problem is not None)
+
+
+def format_paths(paths: Sequence[Path], *, write: bool) -> Formatted:
+    """Format the given files (directories searched), or modelspec.yaml and the project's specs.
+
+    With write, each file that changes is rewritten atomically, keeping its mode.
+    """
+    files, problems = _discover(paths)
+    if problems and not files:
+        return Formatted([], problems)
+    results = [_format_file(path) for path in files]
+    if write:
+        for result in results:
+            if result.changed:
+                write_atomic(result.path, result.after.encode("utf-8"), keep_mode=True)
+    return Formatted(results, problems)
+
+
+def _discover(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    if paths:
+        return _expand(paths)
+    from modelspec.project import CONFIG_FILE, load_project
+
+    project, diags = load_project(Path.cwd())
+    if project is None:
+        return [], diags
+    files, problems = _expand([project.specs_dir]) if project.specs_dir.is_dir() else ([], [])
+    return [project.root / CONFIG_FILE, *files], problems
+
+
+def _expand(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    files: list[Path] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
+            )
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(
+                Diagnostic(Severity.ERROR, "MS002", f"no such file or directory: {path}", str(path))
+            )
+    return list(dict.fromkeys(files)), problems
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _format_file(path: Path) -> FileResult:
+    from modelspec.formatting import FormatError, format_text
+
+    shown = _shown(path)
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            before = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = Diagnostic(Severity.ERROR, "MS002", f"cannot read file: {exc}", shown)
+        return FileResult(path, shown, problem=problem)
+    try:
+        after = format_text(before)
+    except FormatError as exc:
+        problem = Diagnostic(Severity.ERROR, "MS100", exc.message, shown, exc.line, exc.column)
+        return FileResult(path, shown, before, problem=problem)
+    return FileResult(path, shown, before, after)
