@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# the example-project fixtures of the engine, learn, monitoring, registry and serving tests
+pytest_plugins = ["engine_fixtures"]
+
 ProjectFactory = Callable[[dict[str, str]], Path]
 
 # The day every test runs on: the example's waiver expires on 2027-06-30, and

@@ -12,7 +12,7 @@ from modelspec.engine import steps
 from modelspec.engine.local import run_pipeline
 from modelspec.errors import EngineError
 
-Example = Any  # the `example` fixture (tests/run/conftest.py)
+Example = Any  # the `example` fixture (tests/support/engine_fixtures.py)
 REGRESSOR = "diabetes-progression-regressor"
 
 

@@ -1,4 +1,4 @@
-"""Fixtures for the run tests: the example project with its data, and a fast stand-in for GX validation."""
+"""Fixtures for the engine, learn, monitoring, registry and serving tests: the example project with its data, and a fast stand-in for GX validation."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from modelspec.monitoring import FORMATS
 from modelspec.monitoring.monitor import act_on_breach, monitor
 from modelspec.state.triggers import read_trigger_records, read_triggers
 
-Example = Any  # the `example` fixture (tests/run/conftest.py)
+Example = Any  # the `example` fixture (tests/support/engine_fixtures.py)
 DEPLOYMENT = "biopsy-classifier-prod"
 MODEL_SPEC = "specs/models/biopsy-malignancy-classifier.yaml"
 DEPLOYMENT_SPEC = "specs/deployments/biopsy-malignancy-classifier.yaml"

@@ -42,7 +42,7 @@ spec:
 
 @pytest.fixture(autouse=True)
 def fast_validation() -> list[str]:
-    """Overrides the stand-in of tests/run/conftest.py: this module tests the real validation."""
+    """Overrides the stand-in of tests/support/engine_fixtures.py: this module tests the real validation."""
     return []
 
 

@@ -14,7 +14,7 @@ from modelspec.errors import EngineError
 from modelspec.registry.local import get_alias, load_build
 
 Build = Callable[[str], dict[str, Any]]
-Example = Any  # the `example` fixture (tests/run/conftest.py)
+Example = Any  # the `example` fixture (tests/support/engine_fixtures.py)
 CLASSIFIER = "biopsy-malignancy-classifier"
 REGRESSOR = "diabetes-progression-regressor"
 
