@@ -55,6 +55,17 @@ class LazyGroup(click.Group):
         command: click.Command = module.command
         return command
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the subcommand; an operation's ModelspecError becomes the one-line error, exit 1.
+
+        Here rather than only in main(), so click's own runner (CliRunner in tests) sees
+        the same output a user does.
+        """
+        try:
+            return super().invoke(ctx)
+        except ModelspecError as exc:
+            raise UserError(str(exc)) from None
+
 
 def _module_exists(module_name: str) -> bool:
     here = os.path.dirname(__file__)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from modelspec.cli import UserError
-from modelspec.cli.common import color_enabled, echo_errors, require_project, user_errors
+from modelspec.cli.common import color_enabled, echo_errors, require_project
 from modelspec.diagnostics import has_errors
 
 if TYPE_CHECKING:
@@ -68,14 +68,13 @@ def command(
             return True
         return view.ask(stdin_is_interactive())
 
-    with user_errors():
-        applied = apply(
-            project,
-            planfile=planfile,
-            overrides=overrides,
-            lock_timeout=lock_timeout,
-            confirm=confirm,
-        )
+    applied = apply(
+        project,
+        planfile=planfile,
+        overrides=overrides,
+        lock_timeout=lock_timeout,
+        confirm=confirm,
+    )
     if applied.planned is not None and not applied.planned.valid:
         report(ctx, applied.planned)
     echo_errors(ctx, applied.checks)

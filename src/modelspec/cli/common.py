@@ -7,16 +7,14 @@ with their diagnostics on stderr and exit 1, so no command loads them by hand.
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from modelspec.diagnostics import Diagnostic
-from modelspec.errors import ModelspecError
 from modelspec.project import Project, load_project
 
 if TYPE_CHECKING:
@@ -28,7 +26,6 @@ __all__ = [
     "echo_errors",
     "require_graph",
     "require_project",
-    "user_errors",
 ]
 
 
@@ -98,12 +95,3 @@ def require_graph() -> tuple[Project, Graph]:
     return project, compiled.graph
 
 
-@contextlib.contextmanager
-def user_errors() -> Iterator[None]:
-    """An operation's ModelspecError as the CLI's one-line error and exit 1, wherever click runs."""
-    from modelspec.cli import UserError
-
-    try:
-        yield
-    except ModelspecError as exc:
-        raise UserError(str(exc)) from None

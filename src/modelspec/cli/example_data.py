@@ -6,9 +6,6 @@ from pathlib import Path
 
 import click
 
-from modelspec.cli import UserError
-from modelspec.errors import ModelspecError
-
 __all__ = ["command"]
 
 
@@ -25,9 +22,6 @@ def command(out: Path | None) -> None:
     """
     from modelspec.operations.example_data import example_data
 
-    try:
-        written = example_data(out)
-    except ModelspecError as exc:
-        raise UserError(str(exc)) from None
+    written = example_data(out)
     for path in written:
         click.echo(f"wrote {path}")

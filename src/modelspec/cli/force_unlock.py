@@ -8,7 +8,6 @@ import click
 
 from modelspec.cli import UserError
 from modelspec.cli.common import require_project
-from modelspec.errors import ModelspecError
 
 __all__ = ["command"]
 
@@ -29,18 +28,15 @@ def command(lock_id: str, yes: bool) -> None:
     from modelspec.operations.state import force_unlock, held_lock
 
     project = require_project()
-    try:
-        held = held_lock(project, lock_id)
-        stale = f" (stale: process {held.holder.pid} on this host is gone)" if held.stale else ""
-        click.echo(f"The state is locked: {held.holder.describe()}{stale}.", err=True)
-        if not yes:
-            if not stdin_is_interactive():
-                raise UserError(
-                    f"not removing lock {lock_id} without confirmation: pass --yes "
-                    "when no terminal is attached"
-                )
-            click.confirm("Remove this lock?", abort=True, err=True)
-        force_unlock(project, lock_id)
-    except ModelspecError as exc:
-        raise UserError(str(exc)) from None
+    held = held_lock(project, lock_id)
+    stale = f" (stale: process {held.holder.pid} on this host is gone)" if held.stale else ""
+    click.echo(f"The state is locked: {held.holder.describe()}{stale}.", err=True)
+    if not yes:
+        if not stdin_is_interactive():
+            raise UserError(
+                f"not removing lock {lock_id} without confirmation: pass --yes "
+                "when no terminal is attached"
+            )
+        click.confirm("Remove this lock?", abort=True, err=True)
+    force_unlock(project, lock_id)
     click.echo(f"Lock {lock_id} removed.")

@@ -6,9 +6,6 @@ from pathlib import Path
 
 import click
 
-from modelspec.cli import UserError
-from modelspec.errors import ModelspecError
-
 __all__ = ["command"]
 
 
@@ -24,8 +21,5 @@ def command(directory: Path, force: bool) -> None:
     from modelspec.cli.views.init import created
     from modelspec.operations.init import init
 
-    try:
-        written = init(directory, force=force)
-    except ModelspecError as exc:
-        raise UserError(str(exc)) from None
+    written = init(directory, force=force)
     click.echo(created(directory, written))

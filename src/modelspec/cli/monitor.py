@@ -6,9 +6,7 @@ from pathlib import Path
 
 import click
 
-from modelspec.cli import UserError
 from modelspec.cli.common import require_graph
-from modelspec.errors import ModelspecError
 from modelspec.operations.monitor import FORMATS
 
 __all__ = ["command"]
@@ -43,10 +41,7 @@ def command(
     from modelspec.operations.monitor import monitor_deployment
 
     project, graph = require_graph()
-    try:
-        result = monitor_deployment(project, graph, deployment, current, reference)
-    except ModelspecError as exc:
-        raise UserError(str(exc)) from None
+    result = monitor_deployment(project, graph, deployment, current, reference)
     click.echo(FORMATS.render(fmt, result.report), nl=False)
     if result.action:
         click.echo(result.action, err=True)

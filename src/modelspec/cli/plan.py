@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from modelspec.cli.common import require_project, user_errors
+from modelspec.cli.common import require_project
 from modelspec.cli.views.plan import FORMATS
 
 __all__ = ["command"]
@@ -42,13 +42,11 @@ def command(
     from modelspec.cli.views import plan as view
     from modelspec.operations.plan import plan, save_plan
 
-    with user_errors():
-        planned = plan(require_project(), lock_timeout=lock_timeout)
+    planned = plan(require_project(), lock_timeout=lock_timeout)
     view.report(ctx, planned)
     view.echo_plan(ctx, planned.plan, fmt)
     if out:
-        with user_errors():
-            save_plan(planned.plan, out)
+        save_plan(planned.plan, out)
         if fmt == "text":
             view.saved(out)
     ctx.exit(2 if detailed_exitcode and planned.plan.has_changes else 0)

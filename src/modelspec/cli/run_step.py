@@ -8,7 +8,6 @@ import click
 
 from modelspec.cli import UserError
 from modelspec.cli.common import require_graph
-from modelspec.errors import ModelspecError
 from modelspec.operations.run_step import STEP_NAMES
 
 __all__ = ["command"]
@@ -56,13 +55,10 @@ def command(
     if step != "score" and not model:
         raise UserError(f"{step} needs --model NAME")
     project, graph = require_graph()
-    try:
-        if step == "score":
-            assert deployment is not None
-            click.echo(view.scored(score(project, graph, deployment, input_path, output_path)))
-        else:
-            assert model is not None
-            click.echo(view.step_line(run_step(project, graph, step, model, workdir)))
-    except ModelspecError as exc:
-        raise UserError(str(exc)) from None
+    if step == "score":
+        assert deployment is not None
+        click.echo(view.scored(score(project, graph, deployment, input_path, output_path)))
+    else:
+        assert model is not None
+        click.echo(view.step_line(run_step(project, graph, step, model, workdir)))
     ctx.exit(0)

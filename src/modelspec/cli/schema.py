@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from modelspec.cli import UserError
-from modelspec.errors import ModelspecError
 
 
 @click.command("schema")
@@ -20,10 +19,7 @@ def command(out: Path | None, check: bool) -> None:
     """Write one JSON Schema (2020-12) per kind, for editors and other tools."""
     from modelspec.operations.schema import schemas
 
-    try:
-        result = schemas(out, write=not check)
-    except ModelspecError as exc:
-        raise UserError(str(exc)) from None
+    result = schemas(out, write=not check)
     if check:
         for name in result.stale:
             click.echo(f"stale: {result.out / name}")

@@ -9,7 +9,6 @@ import click
 
 from modelspec.cli import UserError
 from modelspec.cli.common import require_graph
-from modelspec.errors import ModelspecError
 from modelspec.operations.serve import BUILD_DIR_ENV
 
 __all__ = ["command"]
@@ -47,16 +46,13 @@ def command(
 
     from modelspec.operations import serve as operation
 
-    try:
-        chosen = operation.chosen_build_dir(deployment, build_dir, os.environ)
-        if chosen is None:
-            assert deployment is not None
-            project, graph = require_graph()
-            model = operation.deployment_model(project, graph, deployment)
-        else:
-            model = operation.load_model(chosen)
-    except ModelspecError as exc:
-        raise UserError(str(exc)) from None
+    chosen = operation.chosen_build_dir(deployment, build_dir, os.environ)
+    if chosen is None:
+        assert deployment is not None
+        project, graph = require_graph()
+        model = operation.deployment_model(project, graph, deployment)
+    else:
+        model = operation.load_model(chosen)
     label = operation.server_label(deployment, os.environ)
     try:
         server = operation.listen(

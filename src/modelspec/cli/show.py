@@ -22,12 +22,11 @@ __all__ = ["command"]
 @click.pass_context
 def command(ctx: click.Context, planfile: str, fmt: str) -> None:
     """Show a plan saved with `modelspec plan --out FILE`."""
-    from modelspec.cli.common import echo_errors, user_errors
+    from modelspec.cli.common import echo_errors
     from modelspec.cli.views.plan import echo_plan
     from modelspec.operations.show import show
 
-    with user_errors():
-        saved = show(planfile)
+    saved = show(planfile)
     if saved.plan is None:
         echo_errors(ctx, saved.diagnostics)
         ctx.exit(1)

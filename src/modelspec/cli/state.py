@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import click
 
-from modelspec.cli import UserError
 from modelspec.cli.common import require_project
 from modelspec.cli.views.state import LIST_FORMATS, SHOW_FORMATS
-from modelspec.errors import ModelspecError
 
 __all__ = ["command"]
 
@@ -23,10 +21,7 @@ def list_command(fmt: str) -> None:
     """List the resources in state: address, kind and short digest."""
     from modelspec.operations.state import read_state
 
-    try:
-        state = read_state(require_project())
-    except ModelspecError as exc:
-        raise UserError(str(exc)) from None
+    state = read_state(require_project())
     if fmt == "text" and not state.resources:
         click.echo("No resources in state.", err=True)
         return
@@ -40,8 +35,5 @@ def show_command(address: str, fmt: str) -> None:
     """Show one resource in state: digest, outputs, artifacts, spec."""
     from modelspec.operations.state import state_resource
 
-    try:
-        rs = state_resource(require_project(), address)
-    except ModelspecError as exc:
-        raise UserError(str(exc)) from None
+    rs = state_resource(require_project(), address)
     click.echo(SHOW_FORMATS.render(fmt, rs), nl=False)

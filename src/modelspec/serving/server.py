@@ -321,10 +321,10 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload = exc.status, {"error": exc.message}
         except Exception as exc:  # the model failed on valid input: a server error, not a crash
             status, payload = 500, {"error": f"prediction failed: {type(exc).__name__}: {exc}"}
-        self._send(status, payload)
         elapsed = time.perf_counter() - start
-        if is_prediction:
+        if is_prediction:  # counted before the reply, so a client that has it sees it in /metrics
             self.server.metrics.observe(status, elapsed)
+        self._send(status, payload)
         self._log(status, elapsed)
 
     def _get(self) -> tuple[int, Any]:
