@@ -77,6 +77,7 @@ def command(
     )
     if applied.planned is not None and not applied.planned.valid:
         report(ctx, applied.planned)
+        ctx.exit(1)
     echo_errors(ctx, applied.checks)
     if has_errors(applied.checks):
         ctx.exit(1)

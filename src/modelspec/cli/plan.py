@@ -43,7 +43,8 @@ def command(
     from modelspec.operations.plan import plan, save_plan
 
     planned = plan(require_project(), lock_timeout=lock_timeout)
-    view.report(ctx, planned)
+    if view.report(ctx, planned):
+        ctx.exit(1)
     view.echo_plan(ctx, planned.plan, fmt)
     if out:
         save_plan(planned.plan, out)

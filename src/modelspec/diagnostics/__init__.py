@@ -15,6 +15,7 @@ __all__ = [
     "Diagnostic",
     "Severity",
     "Suppression",
+    "error",
     "error_count",
     "has_errors",
     "sort_key",
@@ -58,6 +59,11 @@ class Diagnostic:
 
     def with_position(self, file: str, line: int, column: int) -> Diagnostic:
         return replace(self, file=file, line=line, column=column)
+
+
+def error(code: str, message: str, hint: str = "") -> Diagnostic:
+    """An error that belongs to no spec file (a state, a lock, a saved plan)."""
+    return Diagnostic(Severity.ERROR, code, message, hint=hint)
 
 
 def sort_key(d: Diagnostic) -> tuple[str, int, int, str, str]:

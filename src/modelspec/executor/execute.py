@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from modelspec.compile.graph import Graph, Resource
-from modelspec.diagnostics import Diagnostic, Severity
+from modelspec.diagnostics import Diagnostic, Severity, error
 from modelspec.errors import EngineError
 from modelspec.executor.freshness import check_fresh, check_paths
 from modelspec.files import remove_file, write_atomic
@@ -41,10 +41,6 @@ class NoEngine:
 
     def build(self, resource: Resource, previous: ResourceState | None) -> dict[str, Any]:
         return {}
-
-
-def _error(code: str, message: str, hint: str = "") -> Diagnostic:
-    return Diagnostic(Severity.ERROR, code, message, hint=hint)
 
 
 def apply(
@@ -119,7 +115,7 @@ def execute(
 
 def state_unavailable(exc: StateError) -> Diagnostic:
     """The error of an apply that could not lock or read the state (MS507)."""
-    return _error("MS507", str(exc))
+    return error("MS507", str(exc))
 
 
 def _last_known(backend: StateBackend, plan: Plan) -> State:
@@ -163,7 +159,7 @@ def _execute(
             clear_trigger(project, change.address)  # a monitoring trigger is done once applied
         except (OSError, StateError, EngineError) as exc:
             failure = [
-                _error(
+                error(
                     "MS505",
                     f"apply stopped at {change.address}: {exc}",
                     f"the state records the {done} change(s) applied before it; "
@@ -176,13 +172,13 @@ def _execute(
                 if working is not written:
                     backend.write(working)
             except (OSError, StateError) as write_exc:
-                failure.append(_error("MS505", f"could not checkpoint the state: {write_exc}"))
+                failure.append(error("MS505", f"could not checkpoint the state: {write_exc}"))
             return working, failure
     if working is not written:
         try:
             backend.write(working)
         except (OSError, StateError) as exc:
-            return written, [_error("MS505", f"could not write the final state: {exc}")]
+            return written, [error("MS505", f"could not write the final state: {exc}")]
     return working, []
 
 

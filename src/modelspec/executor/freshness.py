@@ -5,16 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from modelspec.compile.graph import Graph
-from modelspec.diagnostics import Diagnostic, Severity
+from modelspec.diagnostics import Diagnostic, error
 from modelspec.generate.cache import ArtifactContent
 from modelspec.plan.model import Plan
 from modelspec.state import State
 
 __all__ = ["check_fresh", "check_paths"]
-
-
-def _error(code: str, message: str, hint: str = "") -> Diagnostic:
-    return Diagnostic(Severity.ERROR, code, message, hint=hint)
 
 
 def check_fresh(
@@ -27,7 +23,7 @@ def check_fresh(
     hint = "run `modelspec plan` again and review the new plan"
     if plan.lineage != state.lineage:
         return [
-            _error(
+            error(
                 "MS504",
                 f"Saved plan is stale: it was made for state lineage {plan.lineage}, "
                 f"the state has lineage {state.lineage}",
@@ -36,7 +32,7 @@ def check_fresh(
         ]
     if plan.serial != state.serial:
         return [
-            _error(
+            error(
                 "MS504",
                 f"Saved plan is stale: state serial is {state.serial}, "
                 f"the plan was made at {plan.serial}",
@@ -47,16 +43,16 @@ def check_fresh(
     current = {r.address: r.digest for r in graph}
     for address in sorted(set(current) | set(plan.resources)):
         if address not in plan.resources:
-            out.append(_error("MS504", f"Saved plan is stale: {address} was added since the plan was made", hint))
+            out.append(error("MS504", f"Saved plan is stale: {address} was added since the plan was made", hint))
         elif address not in current:
-            out.append(_error("MS504", f"Saved plan is stale: {address} was removed since the plan was made", hint))
+            out.append(error("MS504", f"Saved plan is stale: {address} was removed since the plan was made", hint))
         elif current[address] != plan.resources[address]:
-            out.append(_error("MS504", f"Saved plan is stale: the spec of {address} changed since the plan was made", hint))
+            out.append(error("MS504", f"Saved plan is stale: the spec of {address} changed since the plan was made", hint))
     for change in plan.changes:
         rendered = {a.path: a.digest for a in artifacts.get(change.address, ())}
         if any(rendered.get(w.path) != w.digest for w in change.writes):
             out.append(
-                _error(
+                error(
                     "MS504",
                     f"Saved plan is stale: generated files of {change.address} changed since the plan was made",
                     hint,
@@ -78,7 +74,7 @@ def check_paths(
             try:
                 safe_join(path)
             except ValueError as exc:
-                out.append(_error("MS506", f"{change.address}: refusing to write: {exc}"))
+                out.append(error("MS506", f"{change.address}: refusing to write: {exc}"))
     return out
 
 

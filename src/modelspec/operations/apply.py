@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from modelspec.diagnostics import Diagnostic, has_errors
 from modelspec.errors import UserError
-from modelspec.gcpause import gc_paused
-from modelspec.operations.plan import Planned, plan_validated, validate_with
+from modelspec.operations.plan import Planned, plan_reading, validate_with
 from modelspec.plan.model import Plan
 from modelspec.policy import Overridden, Override, PolicyReport
 from modelspec.project import Project
@@ -98,16 +97,7 @@ def _apply_fresh(
     overrides: Sequence[Override],
     confirm: Confirm | None,
 ) -> Applied:
-    with gc_paused():  # specs and state are large acyclic data: see modelspec.gcpause
-        validation, diags, overridden = validate_with(project, overrides)
-        if has_errors(diags):
-            state = State.empty()
-        else:
-            try:
-                state = backend.read()
-            except StateError as exc:
-                raise UserError(str(exc)) from None
-        planned = plan_validated(project, backend, validation, state, diags, overridden)
+    planned = plan_reading(project, backend, backend.read, overrides)
     if not planned.valid:
         return Applied("invalid", planned.plan, planned)
     if confirm is not None and not confirm(planned):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
@@ -18,7 +18,14 @@ from modelspec.policy import Overridden, Override, apply_overrides
 from modelspec.project import Project
 from modelspec.state import LockInfo, State, StateBackend, StateError, backend_for
 
-__all__ = ["Planned", "plan", "plan_graph", "plan_validated", "save_plan", "validate_with"]
+__all__ = [
+    "Planned",
+    "plan",
+    "plan_graph",
+    "plan_reading",
+    "save_plan",
+    "validate_with",
+]
 
 
 @dataclass(frozen=True)
@@ -58,16 +65,34 @@ def plan(
     locked or read is a UserError.
     """
     backend = backend or backend_for(project)
+
+    def read_locked() -> State:
+        with backend.lock(LockInfo.new("plan"), lock_timeout):
+            return backend.read()
+
+    return plan_reading(project, backend, read_locked, overrides)
+
+
+def plan_reading(
+    project: Project,
+    backend: StateBackend,
+    read_state: Callable[[], State],
+    overrides: Sequence[Override] = (),
+) -> Planned:
+    """Validate, then read the state with read_state (only when the specs are valid) and plan.
+
+    `plan` reads under a lock of its own; `apply` passes backend.read, holding its lock
+    already. A StateError from read_state is a UserError.
+    """
     with gc_paused():  # specs and state are large acyclic data: see modelspec.gcpause
         validation, diags, overridden = validate_with(project, overrides)
         if has_errors(diags):
             return _unplanned(project, backend, validation, diags, overridden)
         try:
-            with backend.lock(LockInfo.new("plan"), lock_timeout):
-                state = backend.read()
+            state = read_state()
         except StateError as exc:
             raise UserError(str(exc)) from None
-        return plan_validated(project, backend, validation, state, diags, overridden)
+        return _plan_validated(project, backend, validation, state, diags, overridden)
 
 
 def validate_with(
@@ -79,7 +104,7 @@ def validate_with(
     return validation, diags, overridden
 
 
-def plan_validated(
+def _plan_validated(
     project: Project,
     backend: StateBackend,
     validation: Validation,
@@ -87,16 +112,11 @@ def plan_validated(
     diagnostics: Sequence[Diagnostic],
     overridden: Sequence[Overridden] = (),
 ) -> Planned:
-    """The plan of validated specs against a state already read (under the caller's lock).
-
-    diagnostics are validation's, kept first; with an error among them nothing is planned.
-    """
+    """The plan of valid specs against a state already read; validation's diagnostics come first."""
     from modelspec.plan.promotion import check_promotion
     from modelspec.state.triggers import read_triggers
 
     diags = list(diagnostics)
-    if has_errors(diags):
-        return _unplanned(project, backend, validation, diags, list(overridden))
     graph = validation.graph
     result, plan_diags, artifacts = plan_graph(
         project, graph, state, retrain=read_triggers(project)

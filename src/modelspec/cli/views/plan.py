@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 __all__ = ["FORMATS", "echo_plan", "report", "saved"]
 
 
-def report(ctx: click.Context, planned: Planned) -> None:
-    """Print the diagnostics to stderr; stop with exit 1 when one is an error."""
+def report(ctx: click.Context, planned: Planned) -> bool:
+    """Print the diagnostics to stderr; whether one is an error (the command then exits 1)."""
     if planned.diagnostics:
         echo_diagnostics(
             planned.diagnostics,
@@ -30,7 +30,8 @@ def report(ctx: click.Context, planned: Planned) -> None:
         click.echo(
             "Error: the plan has errors; nothing can be applied until they are fixed.", err=True
         )
-        ctx.exit(1)
+        return True
+    return False
 
 
 def echo_plan(ctx: click.Context, made: Plan, fmt: str = "text") -> None:
