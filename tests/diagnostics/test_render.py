@@ -13,7 +13,7 @@ from modelspec.formats import UnknownFormat
 
 
 def test_formats_are_the_published_names() -> None:
-    assert FORMATS == ("text", "json", "sarif", "github", "junit")
+    assert FORMATS.names == ("text", "json", "sarif", "github", "junit")
 
 
 def test_unknown_format_is_an_error_naming_the_formats() -> None:
@@ -30,7 +30,7 @@ def test_context_defaults() -> None:
     assert ctx.base_uri == ""
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", FORMATS.names)
 def test_output_does_not_depend_on_input_order(fmt: str, nasty: list[Diagnostic]) -> None:
     ctx = RenderContext(files_checked=3)
     shuffled = list(nasty)
@@ -39,7 +39,7 @@ def test_output_does_not_depend_on_input_order(fmt: str, nasty: list[Diagnostic]
     assert render(fmt, shuffled, ctx) == render(fmt, sorted(nasty, key=sort_key), ctx)
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", FORMATS.names)
 def test_output_ends_with_a_newline(fmt: str, nasty: list[Diagnostic]) -> None:
     assert render(fmt, nasty, RenderContext()).endswith("\n")
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import click
 
 from modelspec.cli.common import color_enabled, echo_diagnostics, require_project
-from modelspec.diagnostics.render import REGISTRY
+from modelspec.diagnostics.render import FORMATS
 
 
 @click.command("validate")
 @click.option(
-    "--format", "fmt", type=click.Choice(REGISTRY.names), default="text", show_default=True,
+    "--format", "fmt", type=click.Choice(FORMATS.names), default="text", show_default=True,
     help="Output format: text for people, json/sarif/github/junit for tools.",
 )
 @click.pass_context

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from modelspec.compile.graph import Graph
+from modelspec.formats import Formats
 
-__all__ = ["render_dot", "render_mermaid"]
+__all__ = ["FORMATS", "render_dot", "render_mermaid"]
+
+# `modelspec graph --format`: each renderer takes a Graph and returns the whole text.
+FORMATS = Formats(
+    "graph",
+    {
+        "dot": "modelspec.compile.graph_render:render_dot",
+        "mermaid": "modelspec.compile.graph_render:render_mermaid",
+    },
+)
 
 _SHAPES = {
     "DataContract": "cylinder",

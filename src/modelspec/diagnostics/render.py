@@ -9,11 +9,11 @@ from modelspec import __version__
 from modelspec.diagnostics import Diagnostic, sort_key
 from modelspec.formats import Formats
 
-__all__ = ["FORMATS", "REGISTRY", "RenderContext", "Renderer", "render", "visible"]
+__all__ = ["FORMATS", "RenderContext", "Renderer", "render", "visible"]
 
 # Each renderer is `render(diagnostics, ctx) -> str`, imported on first use, so
 # `validate` with the default text format never loads xml.etree or the SARIF rules.
-REGISTRY = Formats(
+FORMATS = Formats(
     "diagnostics",
     {
         "text": "modelspec.diagnostics.text:render",
@@ -23,7 +23,6 @@ REGISTRY = Formats(
         "junit": "modelspec.diagnostics.junit:render",
     },
 )
-FORMATS: tuple[str, ...] = REGISTRY.names
 
 
 def _no_source(file: str, line: int) -> str:
@@ -52,7 +51,7 @@ def render(fmt: str, diagnostics: Sequence[Diagnostic], ctx: RenderContext) -> s
     The result ends with a newline (or is a complete XML/JSON document followed
     by one). An unknown format name is an UnknownFormat error naming the formats.
     """
-    renderer: Renderer = REGISTRY.renderer(fmt)
+    renderer: Renderer = FORMATS.renderer(fmt)
     return renderer(sorted(diagnostics, key=sort_key), ctx)
 
 

@@ -8,7 +8,6 @@ from modelspec.plan.planner import plan
 
 __all__ = [
     "FORMATS",
-    "REGISTRY",
     "AttributeDiff",
     "Change",
     "Drift",
@@ -19,7 +18,7 @@ __all__ = [
 ]
 
 # Each renderer is `render(plan, *, color) -> str`, imported on first use.
-REGISTRY = Formats(
+FORMATS = Formats(
     "plan",
     {
         "text": "modelspec.plan.render_text:render",
@@ -27,9 +26,8 @@ REGISTRY = Formats(
         "json": "modelspec.plan.render_json:render",
     },
 )
-FORMATS: tuple[str, ...] = REGISTRY.names
 
 
 def render(fmt: str, value: Plan, *, color: bool = False) -> str:
     """The plan in the named format; an unknown name is an UnknownFormat error."""
-    return REGISTRY.render(fmt, value, color=color)
+    return FORMATS.render(fmt, value, color=color)

@@ -8,7 +8,7 @@ import click
 
 from modelspec.cli.common import color_enabled, echo_diagnostics
 from modelspec.diagnostics import has_errors
-from modelspec.plan import REGISTRY as FORMATS
+from modelspec.plan import FORMATS
 
 if TYPE_CHECKING:
     from modelspec.operations.plan import Planned
