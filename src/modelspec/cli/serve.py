@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from modelspec.cli import UserError
 from modelspec.cli.common import require_graph
 from modelspec.operations.serve import BUILD_DIR_ENV
 
@@ -46,20 +45,11 @@ def command(
 
     from modelspec.operations import serve as operation
 
-    chosen = operation.chosen_build_dir(deployment, build_dir, os.environ)
-    if chosen is None:
-        assert deployment is not None
-        project, graph = require_graph()
-        model = operation.deployment_model(project, graph, deployment)
-    else:
-        model = operation.load_model(chosen)
-    label = operation.server_label(deployment, os.environ)
-    try:
-        server = operation.listen(
-            model, host, port, deployment=label, log=None if quiet else sys.stderr
-        )
-    except OSError as exc:
-        raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    model = operation.served_model(deployment, build_dir, os.environ, require_graph)
+    server = operation.listen(
+        model, host, port, deployment=deployment, environ=os.environ,
+        log=None if quiet else sys.stderr,
+    )
     click.echo(
         f"serving {model.name} {model.build} on http://{host}:{server.port}"
         f"/v1/models/{model.name}:predict",
