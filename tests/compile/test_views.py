@@ -28,6 +28,7 @@ spec:
   version: 1.0.0
   task: classification
   data: {contract: churn, target: churned, features: [tenure, plan]}
+  risk: {tier: high, personal_data: true}
   training:
     estimator: {class: sklearn.ensemble.RandomForestClassifier}
 ---
@@ -74,6 +75,8 @@ def test_views_of_a_compiled_graph() -> None:
     assert (model.seed, list(model.gates)) == (0, [])
     assert contract.version == "1.0.0"
     assert (contract.source_path, contract.source_format) == ("data/churn.csv", "csv")
+    assert contract.source_uri is None
+    assert (model.risk["tier"], model.risk["personal_data"]) == ("high", True)
     assert contract.column_names == ["tenure", "plan", "churned"]
     assert contract.column_types == {"tenure": "integer", "plan": "string", "churned": "boolean"}
     assert (target.platform, target.namespace, target.protected) == ("kserve", "ml-prod", True)
@@ -88,9 +91,12 @@ def test_views_of_sparse_specs_fall_back_to_the_defaults() -> None:
     model = ModelView(_resource("Model", {}))
     assert (model.version, model.task, model.target_column, model.estimator_class) == (None,) * 4
     assert (list(model.features), list(model.gates), model.seed, dict(model.card)) == ([], [], 0, {})
+    assert dict(model.risk) == {}
     contract = ContractView(_resource("DataContract", {}))
     assert (contract.version, contract.source_format, contract.source_path) == ("", "csv", None)
     assert (list(contract.columns), contract.strict) == ([], False)
+    remote = ContractView(_resource("DataContract", {"source": {"uri": "s3://b/k", "format": "parquet"}}))
+    assert (remote.source_uri, remote.source_path, remote.source_format) == ("s3://b/k", None, "parquet")
     target = TargetView(_resource("Target", {"namespace": ""}))
     assert (target.platform, target.namespace, target.promotion_from) == ("local", None, None)
     assert DeploymentView(_resource("Deployment", {})).mode == "online"

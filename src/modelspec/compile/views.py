@@ -109,6 +109,11 @@ class ModelView(_View):
     def card(self) -> Mapping[str, Any]:
         return _section(self.spec, "card")
 
+    @property
+    def risk(self) -> Mapping[str, Any]:
+        """spec.risk: the tier, personal data and the risks with their mitigations."""
+        return _section(self.spec, "risk")
+
 
 class ContractView(_View):
     """A DataContract: version, source, columns."""
@@ -128,6 +133,10 @@ class ContractView(_View):
     @property
     def source_path(self) -> str | None:
         return _str(self.source.get("path"))
+
+    @property
+    def source_uri(self) -> str | None:
+        return _str(self.source.get("uri"))
 
     @property
     def source_format(self) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from modelspec.compile.graph import Graph, Resource
+from modelspec.compile.views import ModelView
 from modelspec.contracts.compat import ContractChange, classify, major_of
 from modelspec.diagnostics import Diagnostic, Severity
 from modelspec.valuediff import diff_values
@@ -123,16 +124,15 @@ def readers_of(contract: str, columns: set[str | None], *graphs: Graph) -> list[
     """
     found: dict[str, set[str]] = {}
     for graph in graphs:
-        for model in graph.of_kind("Model"):
-            data = model.spec.get("data") or {}
-            if data.get("contract") != contract:
+        for model in map(ModelView, graph.of_kind("Model")):
+            if model.contract_name != contract:
                 continue
             roles = found.setdefault(model.address, set())
             for column in columns:
                 if column is None:
                     roles.add("contract")
-                elif column == data.get("target"):
+                elif column == model.target_column:
                     roles.add(f"target {column}")
-                elif column in (data.get("features") or []):
+                elif column in model.features:
                     roles.add(f"feature {column}")
     return [f"{address} ({', '.join(sorted(roles))})" for address, roles in sorted(found.items()) if roles]

@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict
 
 from modelspec.compile.graph import Resource
+from modelspec.compile.views import ContractView
 from modelspec.diagnostics.render import visible
 from modelspec.engine.data_validation import Check, DataValidationResult, not_checked_note
 from modelspec.formats import Formats
@@ -42,7 +43,7 @@ def _describe(check: Check) -> str:
 
 
 def render_text(result: DataValidationResult, contract: Resource, data: str) -> str:
-    version = contract.spec.get("version", "")
+    version = ContractView(contract).version
     lines = [f"{data}: {result.row_count} rows checked against {contract.address} {version}"]
     lines += [f"  FAIL {visible(_describe(c))}" for c in result.failures]
     failed = len(result.failures)
@@ -58,7 +59,7 @@ def render_json(result: DataValidationResult, contract: Resource, data: str) -> 
     document = {
         "format_version": "1",
         "contract": contract.name,
-        "contract_version": contract.spec.get("version", ""),
+        "contract_version": ContractView(contract).version,
         "data": data,
         "success": result.success,
         "row_count": result.row_count,

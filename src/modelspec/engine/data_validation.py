@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from modelspec.compile.graph import Resource
+from modelspec.compile.views import ContractView
 from modelspec.generate.expectations import Expectation, expectations_of
 from modelspec.learn.tabular import DataReadError, format_of, read_table
 
@@ -68,7 +69,7 @@ def validate_file(contract: Resource, path: Path, fmt: str | None = None) -> Dat
 
     A missing, unreadable or malformed file raises DataReadError with a message for people.
     """
-    chosen = fmt or format_of(path) or contract.spec.get("source", {}).get("format", "csv")
+    chosen = fmt or format_of(path) or ContractView(contract).source_format
     return validate_data(contract, read_table(path, chosen))
 
 
@@ -81,9 +82,9 @@ def validate_data(contract: Resource, data: Any) -> DataValidationResult:
     expectations = expectations_of(contract)
     present = {str(c) for c in data.columns}
     runnable = [e for e in expectations if _runnable(e, present)]
-    columns = contract.spec.get("columns", [])
-    frame = conform(data, columns)
-    types = {c["name"]: c["type"] for c in columns}
+    view = ContractView(contract)
+    frame = conform(data, view.columns)
+    types = view.column_types
     results = _run_suite(contract.name, runnable, frame)
     checks = [
         _check(e, results.get(_key(e.type, e.column, e.constraint)), frame, types)
@@ -126,7 +127,7 @@ def _key(kind: str, column: str | None, constraint: str) -> tuple[str, str | Non
     return (kind, column, constraint)
 
 
-def conform(frame: Any, columns: list[dict[str, Any]]) -> Any:
+def conform(frame: Any, columns: Sequence[Mapping[str, Any]]) -> Any:
     """A shallow copy of frame with columns brought losslessly to the dtypes the suite checks."""
     import pandas as pd
 

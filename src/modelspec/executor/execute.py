@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from modelspec.compile.graph import Graph, Resource
+from modelspec.compile.views import ModelView, Refs
 from modelspec.diagnostics import Diagnostic, Severity, error
 from modelspec.errors import EngineError
 from modelspec.executor.freshness import check_fresh, check_paths
@@ -233,10 +234,10 @@ def _outputs(
 ) -> dict[str, Any]:
     if resource.kind == "Model":
         kept = dict(previous.outputs) if previous is not None and not built else {}
-        return {**kept, **built, "version": resource.spec.get("version")}
+        return {**kept, **built, "version": ModelView(resource).version}
     if resource.kind == "Deployment":
-        model = graph.refs(resource).get("model")
-        return {**built, "model_version": model.spec.get("version") if model is not None else None}
+        model = Refs.of(graph, resource).model
+        return {**built, "model_version": model.version if model is not None else None}
     return {}
 
 

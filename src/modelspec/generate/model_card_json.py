@@ -129,7 +129,7 @@ def model_card_document(
     }
     if metadata.get("description"):
         details["overview"] = str(metadata["description"])
-    risk = _dict(spec.get("risk"))
+    risk = view.risk
     details["documentation"] = (
         f"Task: {spec.get('task')}. Risk tier: {risk.get('tier', 'minimal')}; "
         f"personal data: {'yes' if risk.get('personal_data') else 'no'}. "

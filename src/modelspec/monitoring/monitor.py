@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from modelspec.compile.graph import Graph, Resource
+from modelspec.compile.address import Address
+from modelspec.compile.graph import Graph
+from modelspec.compile.views import DeploymentView, ModelView, Refs
 from modelspec.errors import EngineError
 from modelspec.learn.train import NUMERIC_TYPES, feature_frame
 from modelspec.monitoring.drift import FeatureDrift, feature_drift, summarize
@@ -115,23 +118,24 @@ def monitor(
     """Drift per feature (the deployment's method and threshold) and, with labels, performance."""
     from modelspec.registry.local import get_alias, load_build, read_build_json
 
-    resource = graph.get(f"deployment.{deployment}")
+    resource = graph.get(Address.of("Deployment", deployment))
     if resource is None:
         known = ", ".join(r.name for r in graph.of_kind("Deployment")) or "none"
         raise EngineError(f"there is no Deployment named {deployment!r} (deployments: {known})")
-    refs = graph.refs(resource)
-    model, contract = refs.get("model"), refs.get("contract")
+    refs = Refs.of(graph, resource)
+    model, contract = refs.model, refs.contract
     if model is None:
         raise EngineError(f"deployment {deployment}: its model is not defined")
-    types = {c["name"]: c["type"] for c in (contract.spec.get("columns", []) if contract else [])}
-    features = model.spec["data"]["features"]
+    view = DeploymentView(resource)
+    types = contract.column_types if contract is not None else {}
+    features = model.features
     numeric = tuple(f for f in features if types.get(f, "string") in NUMERIC_TYPES)
     categorical = tuple(f for f in features if f not in numeric)
-    fmt = contract.spec.get("source", {}).get("format", "csv") if contract else "csv"
-    monitoring = resource.spec.get("monitoring") or {}
+    fmt = contract.source_format if contract is not None else "csv"
+    monitoring = view.monitoring
     drift = monitoring.get("drift") or DEFAULT_DRIFT
     notes = [] if monitoring.get("drift") else ["no drift threshold declared: psi 0.2 used"]
-    build = get_alias(project.registry_dir, model.name, resource.spec["target"])
+    build = get_alias(project.registry_dir, model.name, view.target)
     build_dir = project.registry_dir / model.name / build if build else None
     frame = _read(current, fmt)
     missing = [f for f in features if f not in frame.columns]
@@ -140,7 +144,7 @@ def monitor(
             f"{current} has no column {', '.join(missing)} (features of {model.name})"
         )
     if reference is not None:
-        seed = int(model.spec["training"].get("split", {}).get("seed", 0))
+        seed = model.seed
         summary = summarize(_read(reference, fmt), numeric, categorical, seed)
         reference_name = str(reference)
     elif build_dir is not None:
@@ -148,7 +152,7 @@ def monitor(
         reference_name = f"build {build}"
     else:
         raise EngineError(
-            f"deployment {deployment} has no deployed build on target {resource.spec['target']}: "
+            f"deployment {deployment} has no deployed build on target {view.target}: "
             "apply it first, or pass --reference"
         )
     x = feature_frame(frame, numeric, categorical)
@@ -159,7 +163,7 @@ def monitor(
     ]
     performance = None
     gate = monitoring.get("performance")
-    target = model.spec["data"]["target"]
+    target = model.target_column
     if gate and target in frame.columns and build_dir is not None:
         performance = _performance(model, load_build(build_dir), x, frame[target], gate)
     elif gate:
@@ -183,11 +187,11 @@ def monitor(
 
 
 def _performance(
-    model: Resource, estimator: Any, x: Any, y: Any, gate: dict[str, Any]
+    model: ModelView, estimator: Any, x: Any, y: Any, gate: Mapping[str, Any]
 ) -> PerformanceCheck:
     from modelspec.learn.evaluate import metrics_for
 
-    metrics, _ = metrics_for(model.spec["task"], estimator, x, y)
+    metrics, _ = metrics_for(str(model.task), estimator, x, y)
     name = gate["metric"]
     if name not in metrics:
         raise EngineError(f"{name} cannot be computed for model {model.name} on the current data")
@@ -200,15 +204,17 @@ def act_on_breach(project: Project, report: MonitorReport) -> str | None:
 
     if not report.breached or report.on_breach == "alert":
         return None
+    deployment = Address.of("Deployment", report.deployment)
     reason = (
         f"{'drift' if any(f.breached for f in report.features) else 'performance'} breach on "
-        f"deployment.{report.deployment}: {'; '.join(report.breaches)}"
+        f"{deployment}: {'; '.join(report.breaches)}"
     )
     if report.on_breach == "retrain":
-        record_trigger(project, f"model.{report.model}", reason, "retrain")
-        return f"model.{report.model} is marked for retraining: the next plan replaces it"
-    record_trigger(project, f"deployment.{report.deployment}", reason, "rollback")
-    return f"deployment.{report.deployment} is marked for rollback: the next apply moves its alias back"
+        model = Address.of("Model", report.model)
+        record_trigger(project, str(model), reason, "retrain")
+        return f"{model} is marked for retraining: the next plan replaces it"
+    record_trigger(project, str(deployment), reason, "rollback")
+    return f"{deployment} is marked for rollback: the next apply moves its alias back"
 
 
 def render_json(report: MonitorReport) -> str:
@@ -217,7 +223,7 @@ def render_json(report: MonitorReport) -> str:
 
 def render_text(report: MonitorReport) -> str:
     lines = [
-        f"deployment.{report.deployment}: model {report.model} build {report.build or '-'}, "
+        f"{Address.of('Deployment', report.deployment)}: model {report.model} build {report.build or '-'}, "
         f"{report.row_count} rows of {report.current} against {report.reference}",
     ]
     width = max((len(f.feature) for f in report.features), default=0)
@@ -250,7 +256,7 @@ def render_html(report: MonitorReport) -> str:
     if report.performance is not None:
         perf = f"<p>Performance: {escape(report.performance.describe())}</p>"
     verdict = escape("; ".join(report.breaches)) if report.breached else "No breach."
-    title = escape(f"Monitoring deployment.{report.deployment}")
+    title = escape(f"Monitoring {Address.of('Deployment', report.deployment)}")
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{title}</title><style>td,th{{padding:2px 8px}} .breach{{color:#b00}}</style></head>"

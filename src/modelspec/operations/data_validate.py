@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from modelspec.compile import load_graph
-from modelspec.compile.graph import Graph, Resource, address_of
+from modelspec.compile.address import Address
+from modelspec.compile.graph import Graph, Resource
+from modelspec.compile.views import ContractView
 from modelspec.diagnostics import Diagnostic, Severity
 from modelspec.engine.data_report import FORMATS
 from modelspec.engine.data_validation import DataValidationResult
@@ -39,7 +41,7 @@ def data_validate(project: Project, contract: str, data_path: Path | None = None
         path, diags = source_path(project.root, resource)
         if path is None:
             return DataValidation(None, resource, diagnostics=diags)
-        fmt_of_data = resource.spec["source"]["format"]
+        fmt_of_data = ContractView(resource).source_format
     shown = _shown(path, project.root)
     try:
         result = dv.validate_file(resource, path, fmt_of_data)
@@ -58,7 +60,7 @@ def _shown(path: Path, root: Path) -> str:
 
 def find_contract(graph: Graph, name: str) -> tuple[Resource | None, list[Diagnostic]]:
     """The DataContract called name, or a diagnostic that suggests the closest names."""
-    contract = graph.get(address_of("DataContract", name))
+    contract = graph.get(Address.of("DataContract", name))
     if contract is not None:
         return contract, []
     names = sorted(r.name for r in graph.of_kind("DataContract"))
@@ -72,13 +74,13 @@ def find_contract(graph: Graph, name: str) -> tuple[Resource | None, list[Diagno
 
 def source_path(root: Path, contract: Resource) -> tuple[Path | None, list[Diagnostic]]:
     """The contract's spec.source.path under the project root; a uri source needs --data."""
-    source = contract.spec.get("source", {})
-    if source.get("path"):
-        return root / source["path"], []
+    view = ContractView(contract)
+    if view.source_path:
+        return root / view.source_path, []
     return None, [
         Diagnostic(
             Severity.ERROR, "MS002",
-            f"contract {contract.name!r} reads its data from {source.get('uri')}, which this "
+            f"contract {contract.name!r} reads its data from {view.source_uri}, which this "
             "command does not fetch",
             hint="download the data and pass it with --data PATH",
         )

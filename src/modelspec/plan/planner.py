@@ -7,7 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from modelspec.compile.address import Address
 from modelspec.compile.graph import Graph, Resource
+from modelspec.compile.views import ModelView, Refs
 from modelspec.contracts import compat
 from modelspec.diagnostics import Diagnostic, Severity
 from modelspec.plan.contracts import used_column_changes
@@ -282,12 +284,14 @@ def _trained_from_changes(
 ) -> list[str]:
     """Sentences for every change to what the model is trained from."""
     out = [sentence(d) for d in diffs if d.path.startswith(TRAINED_FROM)]
-    new_contract = graph.refs(resource).get("contract")
-    old_name = old.spec.get("spec", {}).get("data", {}).get("contract")
-    old_contract = state.resources.get(f"datacontract.{old_name}")
+    new_contract = Refs.of(graph, resource).contract
+    old_name = old.spec.get("spec", {}).get("data", {}).get("contract")  # the applied spec's
+    old_contract = state.resources.get(str(Address.of("DataContract", old_name)))
     if new_contract is not None and old_contract is not None:
         out.extend(
-            used_column_changes(resource.normalized, old_contract.spec, new_contract.normalized)
+            used_column_changes(
+                resource.normalized, old_contract.spec, new_contract.resource.normalized
+            )
         )
     return out
 
@@ -296,11 +300,11 @@ def _model_changes(
     resource: Resource, old: ResourceState, graph: Graph, replaced: set[str]
 ) -> list[str]:
     """Why a deployment changes because of its model: a new version or a new build of it."""
-    model = graph.refs(resource).get("model")
+    model = Refs.of(graph, resource).model
     if model is None:
         return []
     before = old.outputs.get("model_version")
-    after = model.spec.get("version")
+    after = model.version
     if before is not None and before != after:
         return [f"{model.address} version changed: {before} -> {after}"]
     if model.address in replaced:
@@ -309,7 +313,7 @@ def _model_changes(
 
 
 def _version_not_bumped(resource: Resource, why: str) -> Diagnostic:
-    version = resource.spec.get("version")
+    version = ModelView(resource).version
     message = (
         f"{resource.address} changes what it is trained from ({why}) but keeps version "
         f"{version}: a model version is immutable"

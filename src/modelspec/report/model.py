@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from modelspec.compile.address import Address
 from modelspec.compile.graph import Graph, Resource
+from modelspec.compile.roles import Role
+from modelspec.compile.views import DeploymentView, ModelView, Refs
 from modelspec.diagnostics import Diagnostic, error_count, warning_count
 from modelspec.policy import Finding, PolicyReport, describe
 from modelspec.policy.signoffs import EXPIRY_WARNING_DAYS
@@ -186,21 +189,22 @@ def _model(
     results: list[ResultRow],
     approvals: tuple[ApprovalRow, ...],
 ) -> ModelRow:
-    spec, card = model.spec, model.spec.get("card") or {}
+    view = ModelView(model)
+    card, risk = view.card, view.risk
     deployments = _sorted(
-        [d for d in graph.of_kind("Deployment") if graph.refs(d).get("model") is model]
+        [d for d in graph.of_kind("Deployment") if Refs.of(graph, d).get(Role.MODEL) is model]
     )
     addresses = {model.address, *(d.address for d in deployments)}
     applied = state.resources.get(model.address)
-    tier = str((spec.get("risk") or {}).get("tier", "unspecified"))
+    tier = str(risk.get("tier", "unspecified"))
     return ModelRow(
         name=model.name,
         address=model.address,
         owner=str(model.metadata.get("owner", "")),
-        version=str(spec.get("version", "")),
+        version=view.version or "",
         applied_version=_text_or_none(applied.outputs.get("version") if applied else None),
         risk_tier=tier,
-        personal_data=bool((spec.get("risk") or {}).get("personal_data", False)),
+        personal_data=bool(risk.get("personal_data", False)),
         intended_use=_words(card.get("intended_use")),
         human_oversight=_words(card.get("human_oversight")),
         deployments=tuple(_deployment(d, graph, state, model) for d in deployments),
@@ -211,14 +215,14 @@ def _model(
 
 
 def _deployment(d: Resource, graph: Graph, state: State, model: Resource) -> DeploymentRow:
-    target = graph.refs(d).get("target")
+    target, view = Refs.of(graph, d).target, DeploymentView(d)
     applied = state.resources.get(d.address)
     return DeploymentRow(
         name=d.name,
-        target=str(d.spec.get("target", "")),
-        protected=bool(target.spec.get("protected", False)) if target is not None else False,
-        mode=str(d.spec.get("mode", "online")),
-        version=str(model.spec.get("version", "")),
+        target=view.target,
+        protected=target.protected if target is not None else False,
+        mode=view.mode,
+        version=ModelView(model).version or "",
         applied_version=_text_or_none(applied.outputs.get("model_version") if applied else None),
     )
 
@@ -257,7 +261,7 @@ def _waiver(w: Resource, graph: Graph, today: date) -> WaiverRow:
     spec = w.spec
     expires = str(spec["expires"])
     days = (date.fromisoformat(expires) - today).days
-    policy = graph.get(f"policy.{spec['policy']}")
+    policy = graph.get(Address.of("Policy", spec["policy"]))
     if policy is not None and policy.spec.get("enforcement") == "hard-mandatory":
         status = "invalid"
     elif days < 0:

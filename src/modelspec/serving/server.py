@@ -21,7 +21,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TextIO
 
+from modelspec.compile.address import Address
 from modelspec.compile.graph import Graph
+from modelspec.compile.views import DeploymentView, Refs
 from modelspec.errors import EngineError
 from modelspec.generate.kubernetes import CONCURRENCY_METRIC
 from modelspec.generate.prometheus import ERRORS_METRIC, LATENCY_METRIC
@@ -87,11 +89,11 @@ def deployment_build_dir(project: Project, graph: Graph, deployment: str) -> Pat
     """The build directory the deployment's target alias points at in the local registry."""
     from modelspec.registry.local import get_alias
 
-    resource = graph.get(f"deployment.{deployment}")
-    model = graph.refs(resource).get("model") if resource is not None else None
+    resource = graph.get(Address.of("Deployment", deployment))
+    model = Refs.of(graph, resource).model if resource is not None else None
     if resource is None or model is None:
         raise EngineError(f"there is no Deployment named {deployment!r} with a defined model")
-    build = get_alias(project.registry_dir, model.name, resource.spec["target"])
+    build = get_alias(project.registry_dir, model.name, DeploymentView(resource).target)
     if build is None:
         raise EngineError(f"deployment {deployment} has no deployed build yet: apply it first")
     return project.registry_dir / model.name / build
