@@ -6,10 +6,57 @@ import contextlib
 import hashlib
 import os
 import secrets
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["disk_digests", "remove_file", "write_atomic"]
+__all__ = ["ReadRefused", "disk_digests", "read_regular", "remove_file", "write_atomic"]
+
+_CHUNK = 1 << 20
+
+
+class ReadRefused(ValueError):
+    """A file modelspec will not read: not a regular file, or over its size limit."""
+
+
+def read_regular(path: Path, *, limit: int) -> bytes:
+    """The bytes of a regular file of at most limit bytes; ReadRefused or OSError otherwise.
+
+    Opening never blocks (a FIFO named like a spec would wait for a writer
+    forever) and anything but a regular file is refused before a byte is read
+    (a symlink to /dev/zero would be read until memory runs out). The limit
+    holds while reading too, for a file that grows after its size was checked.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ReadRefused(f"not a regular file (it is {_kind(info.st_mode)})")
+        if info.st_size > limit:
+            raise ReadRefused(f"file is {info.st_size:,} bytes, over the {limit:,}-byte limit")
+        chunks: list[bytes] = []
+        total = 0
+        while chunk := os.read(fd, min(_CHUNK, limit + 1 - total)):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise ReadRefused(f"file grew past the {limit:,}-byte limit while it was read")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
 
 
 def write_atomic(
