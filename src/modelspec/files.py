@@ -10,13 +10,29 @@ import stat
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["ReadRefused", "disk_digests", "read_regular", "remove_file", "write_atomic"]
+__all__ = [
+    "FileTooLarge",
+    "NotRegularFile",
+    "ReadRefused",
+    "disk_digests",
+    "read_regular",
+    "remove_file",
+    "write_atomic",
+]
 
 _CHUNK = 1 << 20
 
 
 class ReadRefused(ValueError):
     """A file modelspec will not read: not a regular file, or over its size limit."""
+
+
+class NotRegularFile(ReadRefused):
+    """A FIFO, a device, a directory or a socket where a file was expected."""
+
+
+class FileTooLarge(ReadRefused):
+    """A file over the size limit for what it holds."""
 
 
 def read_regular(path: Path, *, limit: int) -> bytes:
@@ -31,16 +47,16 @@ def read_regular(path: Path, *, limit: int) -> bytes:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise ReadRefused(f"not a regular file (it is {_kind(info.st_mode)})")
+            raise NotRegularFile(f"not a regular file (it is {_kind(info.st_mode)})")
         if info.st_size > limit:
-            raise ReadRefused(f"file is {info.st_size:,} bytes, over the {limit:,}-byte limit")
+            raise FileTooLarge(f"file is {info.st_size:,} bytes, over the {limit:,}-byte limit")
         chunks: list[bytes] = []
         total = 0
         while chunk := os.read(fd, min(_CHUNK, limit + 1 - total)):
             chunks.append(chunk)
             total += len(chunk)
             if total > limit:
-                raise ReadRefused(f"file grew past the {limit:,}-byte limit while it was read")
+                raise FileTooLarge(f"file grew past the {limit:,}-byte limit while it was read")
         return b"".join(chunks)
     finally:
         os.close(fd)

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from modelspec.diagnostics import Diagnostic, Severity
+from modelspec.paths import PathRefused, allowed_roots, resolve_inside
 
 __all__ = ["CONFIG_FILE", "Project", "ProjectConfig", "find_root", "load_project"]
 
@@ -102,6 +103,7 @@ def find_root(start: Path) -> Path | None:
 
 def load_project(start: Path) -> tuple[Project | None, list[Diagnostic]]:
     """Find and read modelspec.yaml; every problem is a diagnostic, never an exception."""
+    from modelspec.loading import read_spec_text
     from modelspec.loading.yaml12 import load_text
 
     root = find_root(start)
@@ -114,11 +116,9 @@ def load_project(start: Path) -> tuple[Project | None, list[Diagnostic]]:
                 hint="run `modelspec init DIR` to create a project, or pass -C DIR",
             )
         ]
-    path = root / CONFIG_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Diagnostic(Severity.ERROR, "MS002", f"cannot read {CONFIG_FILE}: {exc}", CONFIG_FILE)]
+    text, problem = read_spec_text(root / CONFIG_FILE, CONFIG_FILE, allowed_roots(root))
+    if problem is not None:
+        return None, [problem]
     docs, diags = load_text(CONFIG_FILE, text)
     if diags:
         return None, diags
@@ -145,4 +145,67 @@ def load_project(start: Path) -> tuple[Project | None, list[Diagnostic]]:
                 )
             )
         return None, out
+    problems = [
+        doc.diagnostic("MS001", message, loc, hint=hint)
+        for loc, message, hint in _path_problems(root, config)
+    ]
+    if problems:
+        return None, problems
     return Project(root=root, config=config), []
+
+
+_NAME_MAX = 255  # bytes in one file name on Linux, macOS and Windows file systems
+_STATE_NAME_EXTRA = len(".backup") + len("..0123456789ab.tmp")  # backup and temp names
+
+
+def _path_problems(root: Path, config: ProjectConfig) -> list[tuple[tuple[str, ...], str, str]]:
+    """(where in modelspec.yaml, what is wrong, how to fix it) for each path that cannot be used.
+
+    Every path resolves inside the project (paths.resolve_inside), checked before
+    any command reads or writes through it.
+    """
+    settings = {
+        ("specs",): config.specs,
+        ("generated",): config.generated,
+        ("state", "path"): config.state.path,
+        ("registry", "path"): config.registry.path,
+    }
+    resolved: dict[tuple[str, ...], Path] = {}
+    out: list[tuple[tuple[str, ...], str, str]] = []
+    for loc, value in settings.items():
+        what = ".".join(loc)
+        try:
+            resolved[loc] = resolve_inside(root, value, what)
+        except PathRefused as exc:
+            out.append((loc, f"{CONFIG_FILE}: {exc}", "give a path relative to the project root"))
+    if out:
+        return out
+    top = root.resolve()
+    generated, specs = resolved[("generated",)], resolved[("specs",)]
+    if generated == top or _overlap(generated, specs):
+        out.append((
+            ("generated",),
+            f"{CONFIG_FILE}: generated: {config.generated!r} overlaps the project root or the "
+            f"specs directory, and apply rewrites and removes files there",
+            "use a directory of its own, such as generated",
+        ))
+    state = resolved[("state", "path")]
+    if state.suffix in (".lock", ".backup"):
+        out.append((
+            ("state", "path"),
+            f"{CONFIG_FILE}: state.path: {config.state.path!r} ends in {state.suffix}, "
+            f"a name the state's own lock or backup file takes",
+            "use a name ending in .json, such as .modelspec/state.json",
+        ))
+    elif len(state.name.encode("utf-8")) + _STATE_NAME_EXTRA > _NAME_MAX:
+        out.append((
+            ("state", "path"),
+            f"{CONFIG_FILE}: state.path: the file name is {len(state.name.encode('utf-8'))} "
+            f"bytes; with its backup and temporary names it must fit in {_NAME_MAX} bytes",
+            "use a shorter file name, such as state.json",
+        ))
+    return out
+
+
+def _overlap(a: Path, b: Path) -> bool:
+    return a == b or a in b.parents or b in a.parents

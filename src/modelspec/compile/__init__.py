@@ -18,6 +18,7 @@ __all__ = [
     "address_of",
     "canonical_json",
     "compile_documents",
+    "data_path_problems",
     "digest_of",
     "load_graph",
     "load_specs",
@@ -43,7 +44,25 @@ def load_graph(project: Project) -> tuple[Graph, list[Diagnostic]]:
     """Load and compile a project's specs. Diagnostics with errors mean the graph is partial."""
     loaded = load_specs(project)
     graph, diags = compile_documents(loaded.documents)
-    return graph, loaded.diagnostics + diags
+    return graph, loaded.diagnostics + diags + data_path_problems(graph, project)
+
+
+def data_path_problems(graph: Graph, project: Project) -> list[Diagnostic]:
+    """A contract whose source.path leads outside the project is refused before anything reads it."""
+    from modelspec.compile.views import ContractView
+    from modelspec.paths import PathRefused
+
+    out = []
+    for contract in graph.of_kind("DataContract"):
+        try:
+            ContractView(contract).source_file(project.root)
+        except PathRefused as exc:
+            where = ("spec", "source", "path")
+            if contract.document is not None:
+                out.append(contract.document.diagnostic(
+                    "MS307", str(exc), where, hint="keep data files inside the project"
+                ))
+    return out
 
 
 def compile_documents(documents: list[Document]) -> tuple[Graph, list[Diagnostic]]:

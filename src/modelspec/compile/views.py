@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from modelspec.compile.graph import Graph, Resource
 from modelspec.compile.roles import Role
+from modelspec.paths import resolve_inside
 
 __all__ = ["ContractView", "DeploymentView", "ModelView", "Refs", "TargetView"]
 
@@ -133,6 +135,17 @@ class ContractView(_View):
     @property
     def source_path(self) -> str | None:
         return _str(self.source.get("path"))
+
+    def source_file(self, root: Path) -> Path | None:
+        """The source file, resolved inside the project; None for a uri source.
+
+        Raises PathRefused when spec.source.path leads outside the project
+        (through `..`, an absolute path or a symlink).
+        """
+        path = self.source_path
+        if path is None:
+            return None
+        return resolve_inside(root, path, f"DataContract {self.name}: spec.source.path")
 
     @property
     def source_uri(self) -> str | None:

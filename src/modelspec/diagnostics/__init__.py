@@ -116,6 +116,7 @@ CODES: dict[str, str] = {
     "MS304": "unknown-rule",
     "MS305": "reference-cycle",
     "MS306": "estimator-task-mismatch",
+    "MS307": "path-outside-project",
     # policies, waivers and approvals
     "MS401": "policy-violation",
     "MS402": "waiver-on-hard-mandatory",

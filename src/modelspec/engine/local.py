@@ -96,17 +96,16 @@ def score_batch(
     model, contract = refs.model, refs.contract
     if resource is None or model is None:
         raise EngineError(f"there is no Deployment named {deployment!r} with a defined model")
-    source_path = contract.source_path if contract is not None else None
     source_format = contract.source_format if contract is not None else "csv"
     build = get_alias(project.registry_dir, model.name, DeploymentView(resource).target)
     if build is None:
         raise EngineError(f"deployment {deployment} has no deployed build yet: apply it first")
     if input_path is None:
-        if not source_path:
+        input_path = contract.source_file(project.root) if contract is not None else None
+        if input_path is None:
             raise EngineError(
                 f"deployment {deployment}: give --input (the contract has no source path)"
             )
-        input_path = project.root / source_path
     output_path = output_path or project.work_dir / "scores" / f"{deployment}.csv"
     try:
         frame = read_table(input_path, format_of(input_path) or source_format)

@@ -13,6 +13,7 @@ from modelspec.compile.graph import Resource
 from modelspec.compile.views import ContractView, ModelView
 from modelspec.errors import EngineError
 from modelspec.learn.estimators import check_params, make_estimator
+from modelspec.learn.tabular import DataReadError, parse_table, read_data
 
 __all__ = [
     "NUMERIC_TYPES",
@@ -82,27 +83,21 @@ def progress(message: str) -> None:
 
 def load_training_data(root: Path, model: Resource, contract: Resource) -> TrainingData:
     """Read the contract's source (a path relative to the project root)."""
-    from modelspec.learn.tabular import read_table
-
     contract_view = ContractView(contract)
     source = contract_view.source
-    if not contract_view.source_path:
+    path = contract_view.source_file(root)
+    if path is None:
         raise EngineError(
             f"data contract {contract.name!r} gives a uri ({source.get('uri')}); the local engine "
             "reads files only: give source.path"
         )
-    path = root / source["path"]
     try:
-        content = path.read_bytes()
-    except OSError as exc:
+        content = read_data(path)
+        frame = parse_table(content, source["format"], Path(source["path"]))
+    except DataReadError as exc:
         raise EngineError(
-            f"cannot read the training data of contract {contract.name!r} at {source['path']}: "
-            f"{exc.strerror or exc}"
+            f"cannot use the training data of contract {contract.name!r}: {exc}"
         ) from None
-    try:
-        frame = read_table(path, source["format"])
-    except Exception as exc:  # a malformed file is the user's to fix, whatever the parser raises
-        raise EngineError(f"cannot parse {source['path']} as {source['format']}: {exc}") from None
     model_view = ModelView(model)
     features, target = tuple(model_view.features), str(model_view.target_column)
     missing = [c for c in (*features, target) if c not in frame.columns]

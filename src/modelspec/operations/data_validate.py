@@ -76,7 +76,7 @@ def source_path(root: Path, contract: Resource) -> tuple[Path | None, list[Diagn
     """The contract's spec.source.path under the project root; a uri source needs --data."""
     view = ContractView(contract)
     if view.source_path:
-        return root / view.source_path, []
+        return view.source_file(root), []
     return None, [
         Diagnostic(
             Severity.ERROR, "MS002",

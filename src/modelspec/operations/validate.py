@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from modelspec import clock
-from modelspec.compile import Graph, compile_documents, load_specs
+from modelspec.compile import Graph, compile_documents, data_path_problems, load_specs
 from modelspec.diagnostics import Diagnostic, error_count, warning_count
 from modelspec.gcpause import gc_paused
 from modelspec.loading import LoadResult
@@ -37,7 +37,7 @@ def compile_project(project: Project) -> Compiled:
     """Load and compile the specs, without judging policies: what every command that reads them needs."""
     loaded = load_specs(project)
     graph, diags = compile_documents(loaded.documents)
-    return Compiled(graph, loaded.diagnostics + diags, loaded)
+    return Compiled(graph, loaded.diagnostics + diags + data_path_problems(graph, project), loaded)
 
 
 @dataclass
