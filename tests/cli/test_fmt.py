@@ -100,7 +100,8 @@ def test_broken_file_is_reported_with_its_position_and_left_alone(project: Path)
     broken.write_text(BROKEN)
     code, out, err = run()
     assert code == 1
-    assert "specs/broken.yaml:5:1: error[MS100]: invalid YAML" in err
+    # the same diagnostic validate gives for the file
+    assert "specs/broken.yaml:5:1: error[MS100]: YAML syntax error" in err
     assert broken.read_text() == BROKEN
     # the other files are still formatted
     assert (project / "specs" / "models" / "churn.yaml").read_text() == TIDY
@@ -159,3 +160,57 @@ def test_through_the_installed_module(project: Path) -> None:
     )
     assert write.returncode == 0, write.stderr
     assert (project / "specs" / "models" / "churn.yaml").read_text() == TIDY
+
+
+HOSTILE = {
+    "int tag on a word": "a: !!int 'abc'\n",
+    "float tag on a word": "a: !!float 'abc'\n",
+    "bool tag on maybe": "a: !!bool maybe\n",
+    "impossible timestamp": "a: !!timestamp 2001-13-45\n",
+    "4,301-digit integer": "a: " + "9" * 4301 + "\n",
+    "complex mapping key": "? [a, b]\n: c\n",
+    "300 deep": "a: " + "[" * 300 + "]" * 300 + "\n",
+    "1,000 deep": "a: " + "{b: " * 1000 + "c" + "}" * 1000 + "\n",
+    "self-referencing alias": "a: &x [*x]\n",
+    "NUL byte": "a: b\x00c\n",
+}
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+@pytest.mark.parametrize("mode", [("--check",), ("--diff",), ()])
+def test_yaml_validate_refuses_is_refused_by_fmt_with_the_same_diagnostic(
+    project: Path, text: str, mode: tuple[str, ...]
+) -> None:
+    hostile = project / "specs" / "hostile.yaml"
+    hostile.write_text(text)
+    before = snapshot(project)
+    code, _, err = run(*mode, "specs/hostile.yaml")
+    validated = CliRunner().invoke(cli, ["validate"], catch_exceptions=False)
+    assert code == 1, err
+    assert "Traceback" not in err
+    first = next(line for line in err.splitlines() if "hostile.yaml" in line)
+    assert "error[MS1" in first, first
+    assert first in validated.stdout  # file, line, column, code and message as validate gives them
+    assert snapshot(project) == before
+
+
+def test_fmt_never_reads_a_fifo_or_a_device(project: Path) -> None:
+    os.mkfifo(project / "specs" / "pipe.yaml")
+    (project / "specs" / "zero.yaml").symlink_to("/dev/zero")
+    code, _, err = run("--check")
+    assert code == 1
+    assert "specs/pipe.yaml: error[MS002]: cannot read file: not a regular file (it is a named pipe)" in err
+    assert "specs/zero.yaml: error[MS002]: file leads outside the project" in err
+
+
+def test_fmt_of_the_project_does_not_read_specs_linked_from_outside(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    secret = tmp_path_factory.mktemp("outside") / "secret.yaml"
+    secret.write_text("password:    hunter2\n")
+    (project / "specs" / "linked.yaml").symlink_to(secret)
+    code, out, err = run("--diff")
+    assert code == 1
+    assert "hunter2" not in out + err
+    assert "specs/linked.yaml: error[MS002]: file leads outside the project" in err
+    assert secret.read_text() == "password:    hunter2\n"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from modelspec.diagnostics import Diagnostic, Severity
+from modelspec.files import FileTooLarge, ReadRefused, read_regular
 from modelspec.loading.documents import Document, JsonPath, SourceFile, json_pointer
 from modelspec.loading.yaml12 import LIMITS, load_text
+from modelspec.paths import allowed_roots, inside
 
 __all__ = [
     "Document",
@@ -19,6 +22,7 @@ __all__ = [
     "json_pointer",
     "load_files",
     "load_text",
+    "read_spec_text",
 ]
 
 SPEC_SUFFIXES = (".yaml", ".yml")
@@ -42,7 +46,11 @@ class LoadResult:
 
 
 def discover(directory: Path) -> list[Path]:
-    """Every *.yaml / *.yml file below directory, sorted, skipping hidden directories."""
+    """Every *.yaml / *.yml file below directory, sorted, skipping hidden directories.
+
+    Symlinked directories are not followed (os.walk's default); symlinked files
+    are listed, and load_files checks where they lead before reading them.
+    """
     found: list[Path] = []
     for current, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -51,35 +59,20 @@ def discover(directory: Path) -> list[Path]:
 
 
 def load_files(paths: list[Path], root: Path) -> LoadResult:
-    """Read and parse each file; problems with one file never stop the others."""
+    """Read and parse each file; problems with one file never stop the others.
+
+    Only regular files inside the project (symlinks followed) are read, each
+    within the size limit: a spec that leads outside the project, to a FIFO or
+    to /dev/zero is a diagnostic before a byte of it is read.
+    """
     result = LoadResult()
+    roots = allowed_roots(root)
     for path in paths:
         shown = _display(path, root)
         result.files.append(shown)
-        try:
-            size = path.stat().st_size
-            if size > LIMITS.max_file_bytes:
-                result.diagnostics.append(
-                    Diagnostic(
-                        Severity.ERROR, "MS104",
-                        f"file is {size:,} bytes, over the {LIMITS.max_file_bytes:,}-byte limit",
-                        shown, hint="split it into several spec files",
-                    )
-                )
-                continue
-            text = path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            result.diagnostics.append(
-                Diagnostic(
-                    Severity.ERROR, "MS002", f"file is not UTF-8 text ({exc.reason} at byte {exc.start})",
-                    shown, hint="save the file as UTF-8",
-                )
-            )
-            continue
-        except OSError as exc:
-            result.diagnostics.append(
-                Diagnostic(Severity.ERROR, "MS002", f"cannot read file: {exc.strerror}", shown)
-            )
+        text, problem = read_spec_text(path, shown, roots)
+        if problem is not None:
+            result.diagnostics.append(problem)
             continue
         documents, diagnostics = load_text(shown, text)
         result.documents.extend(documents)
@@ -87,6 +80,41 @@ def load_files(paths: list[Path], root: Path) -> LoadResult:
         if diagnostics:
             result._texts[shown] = SourceFile(shown, text)
     return result
+
+
+def read_spec_text(
+    path: Path, shown: str, roots: Sequence[Path]
+) -> tuple[str, Diagnostic | None]:
+    """A spec file's text, or the diagnostic saying why it is not read."""
+    if not inside(path, roots):
+        return "", Diagnostic(
+            Severity.ERROR, "MS002",
+            "file leads outside the project (a symlink to a file elsewhere); it is not read",
+            shown, hint="copy the file into the project instead of linking to it",
+        )
+    try:
+        data = read_regular(path, limit=LIMITS.max_file_bytes)
+    except FileTooLarge as exc:
+        return "", Diagnostic(
+            Severity.ERROR, "MS104", str(exc), shown, hint="split it into several spec files"
+        )
+    except ReadRefused as exc:
+        return "", Diagnostic(
+            Severity.ERROR, "MS002", f"cannot read file: {exc}", shown,
+            hint="a spec is a regular file; remove or rename this one",
+        )
+    except OSError as exc:
+        return "", Diagnostic(
+            Severity.ERROR, "MS002", f"cannot read file: {exc.strerror or exc}", shown
+        )
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return "", Diagnostic(
+            Severity.ERROR, "MS002",
+            f"file is not UTF-8 text ({exc.reason} at byte {exc.start})",
+            shown, hint="save the file as UTF-8",
+        )
 
 
 def _display(path: Path, root: Path) -> str:

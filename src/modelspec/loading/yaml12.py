@@ -33,6 +33,7 @@ class Limits:
 
 
 LIMITS = Limits()
+_MAX_NUMBER_CHARS = 64  # as in jsonio: more digits than any float or int64 needs
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -227,11 +228,16 @@ def _scalar(node: ScalarNode) -> Any:
     if tag == _STR:
         return value
     if tag == _INT:
-        if value.startswith("0o"):
-            return int(value[2:], 8)
-        if value.startswith("0x"):
-            return int(value[2:], 16)
+        if len(value) > _MAX_NUMBER_CHARS:
+            raise _Refused(
+                node, "MS100", f"an integer of {len(value):,} digits is too large",
+                f"numbers in specs have at most {_MAX_NUMBER_CHARS} digits; quote it to keep a string",
+            )
         try:
+            if value.startswith("0o"):
+                return int(value[2:], 8)
+            if value.startswith("0x"):
+                return int(value[2:], 16)
             return int(value)
         except ValueError:
             raise _Refused(node, "MS100", f"{value!r} is not an integer", "quote it to keep a string") from None
@@ -241,13 +247,25 @@ def _scalar(node: ScalarNode) -> Any:
             return -math.inf if lowered.startswith("-") else math.inf
         if lowered == ".nan":
             return math.nan
+        if len(value) > _MAX_NUMBER_CHARS:
+            raise _Refused(
+                node, "MS100", f"a number of {len(value):,} characters is too long",
+                f"numbers in specs have at most {_MAX_NUMBER_CHARS} characters",
+            )
         try:
             return float(value)
         except ValueError:
             raise _Refused(node, "MS100", f"{value!r} is not a number", "quote it to keep a string") from None
     if tag == _BOOL:
+        if value.lower() not in ("true", "false"):
+            raise _Refused(
+                node, "MS100", f"{value!r} is not a boolean",
+                "write true or false (YAML 1.2), or quote it to keep a string",
+            )
         return value.lower() == "true"
-    return None  # null
+    if value not in ("", "~", "null", "Null", "NULL"):
+        raise _Refused(node, "MS100", f"{value!r} is not null", "write null, or quote it to keep a string")
+    return None
 
 
 def load_text(path: str, text: str) -> tuple[list[Document], list[Diagnostic]]:

@@ -8,10 +8,9 @@ from pathlib import Path
 
 from modelspec.diagnostics import Diagnostic, Severity
 from modelspec.files import write_atomic
+from modelspec.loading import discover
 
 __all__ = ["FileResult", "Formatted", "format_paths"]
-
-_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +53,10 @@ def format_paths(paths: Sequence[Path], *, write: bool) -> Formatted:
 
     With write, each file that changes is rewritten atomically, keeping its mode.
     """
-    files, problems = _discover(paths)
+    files, problems, roots = _discover(paths)
     if problems and not files:
         return Formatted([], problems)
-    results = [_format_file(path) for path in files]
+    results = [_format_file(path, roots) for path in files]
     if write:
         for result in results:
             if result.changed:
@@ -65,16 +64,22 @@ def format_paths(paths: Sequence[Path], *, write: bool) -> Formatted:
     return Formatted(results, problems)
 
 
-def _discover(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
+def _discover(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic], list[Path]]:
+    """The files to format, problems finding them, and the roots a file may lead into.
+
+    Files named on the command line are the user's own choice; the project's
+    specs are read only inside the project, as validate reads them.
+    """
     if paths:
-        return _expand(paths)
+        return (*_expand(paths), [Path(Path.cwd().anchor)])
+    from modelspec.paths import allowed_roots
     from modelspec.project import CONFIG_FILE, load_project
 
     project, diags = load_project(Path.cwd())
     if project is None:
-        return [], diags
+        return [], diags, []
     files, problems = _expand([project.specs_dir]) if project.specs_dir.is_dir() else ([], [])
-    return [project.root / CONFIG_FILE, *files], problems
+    return [project.root / CONFIG_FILE, *files], problems, list(allowed_roots(project.root))
 
 
 def _expand(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
@@ -82,10 +87,8 @@ def _expand(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
     problems: list[Diagnostic] = []
     for path in paths:
         if path.is_dir():
-            files.extend(
-                sorted(p for p in path.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
-            )
-        elif path.is_file():
+            files.extend(discover(path))
+        elif path.is_file() or path.is_symlink():
             files.append(path)
         else:
             problems.append(
@@ -101,16 +104,18 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _format_file(path: Path) -> FileResult:
+def _format_file(path: Path, roots: Sequence[Path]) -> FileResult:
+    """Format one file, refusing what validate refuses (fmt never parses what loading would not)."""
     from modelspec.formatting import FormatError, format_text
+    from modelspec.loading import load_text, read_spec_text
 
     shown = _shown(path)
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            before = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        problem = Diagnostic(Severity.ERROR, "MS002", f"cannot read file: {exc}", shown)
+    before, problem = read_spec_text(path, shown, roots)
+    if problem is not None:
         return FileResult(path, shown, problem=problem)
+    errors = [d for d in load_text(shown, before)[1] if d.is_error]
+    if errors:
+        return FileResult(path, shown, before, problem=errors[0])
     try:
         after = format_text(before)
     except FormatError as exc:
