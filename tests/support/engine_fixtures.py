@@ -92,3 +92,17 @@ def built(example: Example) -> Callable[[str], dict[str, Any]]:
         return LocalEngine(example.project, graph).build(resource, None)
 
     return build
+
+
+@pytest.fixture
+def deployed(example: Example) -> Example:
+    """The example with the classifier built and deployed to biopsy-classifier-prod."""
+    from modelspec.engine.local import LocalEngine
+
+    graph = example.graph()
+    engine = LocalEngine(example.project, graph)
+    for address in (f"model.{CLASSIFIER}", "deployment.biopsy-classifier-prod"):
+        resource = graph.get(address)
+        assert resource is not None
+        engine.build(resource, None)
+    return example

@@ -12,6 +12,7 @@ one object per line when the file ends in `.jsonl` / `.ndjson`.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ __all__ = [
     "FORMATS",
     "MAX_DATA_BYTES",
     "DataReadError",
+    "check_table",
     "format_of",
     "parse_table",
     "read_data",
@@ -87,3 +89,62 @@ def parse_table(content: bytes, fmt: str, path: Path) -> Any:
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip()
     return text.splitlines()[0][:300] if text else type(exc).__name__
+
+
+def check_table(
+    frame: Any, path: Path, *, types: Mapping[str, str], complete: Sequence[str] = ()
+) -> None:
+    """Refuse a table a model cannot score, naming the column and the first line at fault.
+
+    types maps columns to their contract types: integer and float columns must
+    hold finite numbers, boolean columns true or false (either may be missing).
+    complete columns (labels a metric is computed from) need a value on every
+    row. Lines are numbered as in a CSV file, the header being line 1.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if len(frame) == 0:
+        raise DataReadError(f"{path} has no rows: give at least one row below the header")
+    for column, kind in types.items():
+        if column not in frame.columns or kind not in ("integer", "float", "boolean"):
+            continue
+        values = frame[column]
+        if kind == "boolean":
+            spelled = values.astype(str).str.lower().isin(["true", "false"])
+            wrong = values.notna() & ~values.isin([True, False]) & ~spelled
+            if wrong.any():
+                raise DataReadError(_wrong(path, column, "true or false", values, wrong))
+            continue
+        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            wrong = values.notna() & pd.to_numeric(values, errors="coerce").isna()
+            raise DataReadError(_wrong(path, column, "numbers", values, wrong))
+        infinite = np.isinf(values.to_numpy(dtype=float, na_value=np.nan))
+        if infinite.any():
+            raise DataReadError(
+                f"{path}: column {column} holds an infinite value on line "
+                f"{int(np.flatnonzero(infinite)[0]) + 2}; use a finite number or leave it empty"
+            )
+    for column in complete:
+        if column in frame.columns and frame[column].isna().any():
+            row = int(np.flatnonzero(frame[column].isna().to_numpy())[0])
+            raise DataReadError(
+                f"{path}: column {column} has no value on line {row + 2} "
+                "(a short row?); every row needs one to compute metrics"
+            )
+
+
+def _wrong(path: Path, column: str, wanted: str, values: Any, wrong: Any) -> str:
+    import numpy as np
+
+    rows = np.flatnonzero(wrong.to_numpy())
+    row = int(rows[0]) if len(rows) else 0
+    return (
+        f"{path}: column {column} must hold {wanted}, but line {row + 2} has "
+        f"{_shown_value(values.iloc[row])}"
+    )
+
+
+def _shown_value(value: Any) -> str:
+    text = repr(str(value))
+    return text if len(text) <= 40 else text[:37] + "...'"

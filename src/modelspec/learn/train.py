@@ -13,7 +13,7 @@ from modelspec.compile.graph import Resource
 from modelspec.compile.views import ContractView, ModelView
 from modelspec.errors import EngineError
 from modelspec.learn.estimators import check_params, make_estimator
-from modelspec.learn.tabular import DataReadError, parse_table, read_data
+from modelspec.learn.tabular import DataReadError, check_table, parse_table, read_data
 
 __all__ = [
     "NUMERIC_TYPES",
@@ -105,6 +105,13 @@ def load_training_data(root: Path, model: Resource, contract: Resource) -> Train
         raise EngineError(f"{source['path']} has no column {', '.join(missing)}")
     types = contract_view.column_types
     column_types = {f: types.get(f, "string") for f in features}
+    try:
+        check_table(
+            frame, Path(source["path"]),
+            types={**column_types, target: types.get(target, "string")}, complete=(target,),
+        )
+    except DataReadError as exc:
+        raise EngineError(f"cannot train on the data of contract {contract.name!r}: {exc}") from None
     return TrainingData(
         frame=frame,
         features=features,

@@ -112,6 +112,17 @@ def _read(path: Path, default_format: str) -> Any:
         raise EngineError(str(exc)) from None
 
 
+def _check(
+    frame: Any, path: Path, types: Mapping[str, str], complete: tuple[str, ...] = ()
+) -> None:
+    from modelspec.learn.tabular import check_table
+
+    try:
+        check_table(frame, path, types=types, complete=complete)
+    except ValueError as exc:
+        raise EngineError(str(exc)) from None
+
+
 def monitor(
     project: Project, graph: Graph, deployment: str, current: Path, reference: Path | None = None
 ) -> MonitorReport:
@@ -143,9 +154,13 @@ def monitor(
         raise EngineError(
             f"{current} has no column {', '.join(missing)} (features of {model.name})"
         )
+    label = (str(model.target_column),) if monitoring.get("performance") else ()
+    _check(frame, current, {c: types.get(c, "string") for c in (*features, *label)}, label)
     if reference is not None:
         seed = model.seed
-        summary = summarize(_read(reference, fmt), numeric, categorical, seed)
+        reference_frame = _read(reference, fmt)
+        _check(reference_frame, reference, {f: types.get(f, "string") for f in features})
+        summary = summarize(reference_frame, numeric, categorical, seed)
         reference_name = str(reference)
     elif build_dir is not None:
         summary = read_build_json(build_dir, "data.json")
