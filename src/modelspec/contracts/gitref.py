@@ -9,6 +9,7 @@ from pathlib import Path
 from modelspec.diagnostics import Diagnostic, Severity
 from modelspec.loading import SPEC_SUFFIXES, load_text
 from modelspec.loading.documents import Document
+from modelspec.loading.yaml12 import LIMITS
 
 __all__ = ["GitError", "SpecsAtRef", "load_specs_at"]
 
@@ -61,6 +62,13 @@ def _load(root: Path, specs_dir: Path, ref: str) -> SpecsAtRef:
     for name, content in zip(names, _cat_files(top, commit, names), strict=True):
         shown = name[len(root_prefix) + 1:] if root_prefix else name
         result.files.append(shown)
+        if len(content) > LIMITS.max_file_bytes:
+            result.diagnostics.append(Diagnostic(
+                Severity.ERROR, "MS104",
+                f"file at {ref} is {len(content):,} bytes, over the {LIMITS.max_file_bytes:,}-byte limit",
+                shown, hint="split it into several spec files",
+            ))
+            continue
         try:
             text = content.decode("utf-8")
         except UnicodeDecodeError as exc:
