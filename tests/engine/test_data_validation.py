@@ -180,3 +180,56 @@ def test_unreadable_data_is_a_clear_error(tmp_path: Path) -> None:
     broken.write_text("{not json", encoding="utf-8")
     with pytest.raises(DataReadError, match="cannot parse"):
         validate_file(contract, broken)
+
+
+def test_pattern_checks_are_matched_by_re2_not_handed_to_gx(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GX's pandas engine would run the pattern with Python's re, which backtracks: 2**n steps on
+    n a's and a '!' against ^(a+)+$. RE2 takes n, so 50,000 a's are checked at once."""
+    import faulthandler
+
+    import modelspec.engine.data_validation as dv
+
+    handed: list[str] = []
+    run_suite = dv._run_suite
+
+    def recording(name: str, expectations: list[Any], frame: Any) -> dict[Any, Any]:
+        handed.extend(e.type for e in expectations)
+        return run_suite(name, expectations, frame)
+
+    monkeypatch.setattr(dv, "_run_suite", recording)
+    contract = contract_from(TYPED.replace('pattern: "^[a-z]+$", ', 'pattern: "^(a+)+$", '), "typed")
+    hostile = "a" * 50_000 + "!"
+    frame = pd.DataFrame({"n": [1, 2], "x": [0.5, 1.5], "s": ["aa", hostile], "b": [True, False],
+                          "d": ["2024-01-01", "2024-01-02"], "t": ["2024-01-01", "2024-01-02"]})
+    faulthandler.dump_traceback_later(120, exit=True)  # a hang fails the run instead of blocking it
+    try:
+        result = validate_data(contract, frame)
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+    assert "expect_column_values_to_match_regex" not in handed
+    assert failing(result) == {
+        ("s", "s matches ^(a+)+$"): (1, [hostile]),
+        ("s", "s is at most 4 characters long"): (1, [hostile]),
+    }
+
+
+def test_pattern_checks_match_the_whole_value_without_a_final_newline() -> None:
+    """Python's `$` also matched before a final newline; RE2's is the end of the text."""
+    contract = contract_from(TYPED, "typed")
+    frame = pd.DataFrame({"n": [1, 2, 3], "x": [0.5, 1.5, 2.0], "s": ["ab", "cd\n", None],
+                          "b": [True, False, True], "d": ["2024-01-01", "2024-01-02\n", None],
+                          "t": ["2024-01-01", "2024-01-02", "2024-01-03T10:00:00Z\n"]})
+    found = failing(validate_data(contract, frame))
+    assert found[("s", "s matches ^[a-z]+$")] == (1, ["cd\n"])
+    assert found[("d", "d holds dates written YYYY-MM-DD")] == (1, ["2024-01-02\n"])
+    assert found[("t", "t holds ISO 8601 date-times")] == (1, ["2024-01-03T10:00:00Z\n"])
+
+
+def test_pattern_checks_on_values_of_another_type_match_their_text() -> None:
+    """As GX did on pandas: each non-null value, as text (`1`, `True`), must contain a match."""
+    contract = contract_from(TYPED, "typed")
+    frame = pd.DataFrame({"n": [1, 2], "x": [0.5, 1.5], "s": [12, None], "b": [True, False],
+                          "d": [20240101, 20240102], "t": ["2024-01-01", "2024-01-02"]})
+    found = failing(validate_data(contract, frame))
+    assert found[("s", "s matches ^[a-z]+$")] == (1, [12])
+    assert found[("d", "d holds dates written YYYY-MM-DD")] == (2, [20240101, 20240102])

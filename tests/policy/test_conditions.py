@@ -158,3 +158,79 @@ def test_cel_compiles_each_expression_once() -> None:
     assert cel._PROGRAMS[expression] is program
     assert cel.compile_error(expression) is None
     assert cel.compile_error("1 +* 2") is not None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "expected"),
+    [
+        ("^churn$", "churn", True),
+        ("^churn$", "churn\n", False),  # RE2's $ is the end of the text, not before a final newline
+        ("urn", "churn\n", True),  # still a search
+        (r"^\d+$", "١٢٣", False),  # \d is ASCII in RE2 (Python's re also took Arabic-Indic digits)
+        ("(?i)^CHURN", "churn", True),
+    ],
+)
+def test_matches_is_an_re2_search(pattern: str, value: str, expected: bool) -> None:
+    context = {**CONTEXT, "metadata": {"name": value}}
+    assert evaluate({"field": "metadata.name", "matches": pattern}, context) is expected
+
+
+def test_cel_matches_is_an_re2_search() -> None:
+    assert holds({"expr": "metadata.name.matches('^ch')"})
+    assert holds({"expr": "matches(metadata.name, 'ur')"})  # the function form too
+    assert not holds({"expr": "'churn\\n'.matches('^churn$')"})
+    problems: list[ExprProblem] = []
+    assert not evaluate({"expr": "metadata.name.matches('a(?=b)')"}, CONTEXT, problems=problems)
+    assert problems[0].message.startswith(
+        "matches(): the pattern 'a(?=b)' uses lookahead or lookbehind ((?=...)"
+    )
+    assert not problems[0].over_budget
+
+
+def test_cel_out_of_budget_is_a_problem_of_its_own() -> None:
+    from modelspec.policy.cel_budget import BUDGET
+
+    listed = "[" + ",".join(map(str, range(60))) + "]"
+    expression = f"{listed}.all(x, {listed}.all(y, {listed}.exists(z, x == y && y == z && z < 0)))"
+    problems: list[ExprProblem] = []
+    assert evaluate({"not": {"expr": expression}}, CONTEXT, problems=problems)  # false, as before
+    (problem,) = problems
+    assert problem.over_budget and not problem.compile_failed
+    assert problem.message == (
+        f"the CEL expression exceeded its evaluation budget of {BUDGET:,} steps; simplify it"
+    )
+
+
+def test_each_evaluation_has_a_budget_of_its_own() -> None:
+    """The budget is per evaluation: a cheap expression after an exhausted one still runs."""
+    listed = "[" + ",".join(map(str, range(60))) + "]"
+    costly = {"expr": f"{listed}.all(x, {listed}.all(y, {listed}.all(z, true)))"}
+    for _ in range(2):
+        assert not holds(costly)
+        assert holds({"expr": "spec.features.exists(f, f == 'plan')"})
+
+
+@pytest.mark.parametrize(
+    ("expression", "words"),
+    [
+        ("(" * 30 + "true" + ")" * 30, "nests too deeply"),
+        (" && ".join(["true"] * 300), "nests too deeply"),
+        ("true || " * 2000 + "true", "characters long, over the limit of 10,000"),
+    ],
+)
+def test_cel_bounds_are_compile_errors(expression: str, words: str) -> None:
+    from modelspec.policy import cel
+
+    error = cel.compile_error(expression)
+    assert error is not None and words in error
+    problems: list[ExprProblem] = []
+    assert not evaluate({"expr": expression}, CONTEXT, problems=problems)
+    assert problems[0].compile_failed
+
+
+def test_cel_within_the_bounds_still_compiles() -> None:
+    from modelspec.policy import cel
+
+    assert cel.compile_error("(" * 20 + "true" + ")" * 20) is None
+    assert cel.compile_error(" && ".join(["true"] * 150)) is None
+    assert holds({"expr": " && ".join(["spec.replicas == 2"] * 150)})

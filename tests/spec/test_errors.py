@@ -119,9 +119,27 @@ def test_invalid_versions(version: str) -> None:
     assert "MAJOR.MINOR.PATCH" in err["msg"]
 
 
-@pytest.mark.parametrize("version", ["0.0.0", "1.4.0-rc.1", "2.0.0+build.7", "10.20.30-alpha+001"])
+@pytest.mark.parametrize("version", ["0.0.0", "1.4.0-rc.1", "10.20.30-alpha", "1.0.0-x-y.7.z"])
 def test_valid_versions(version: str) -> None:
     KINDS["DataContract"].model_validate(changed("DataContract", "spec.version", version))
+
+
+# Build metadata was valid semver, and the registry names builds <version>+<N>: a model at
+# version 2.0.1+1 would be build 1 of 2.0.1. Refused for every kind that declares a version.
+@pytest.mark.parametrize("kind", ["Model", "DataContract"])
+@pytest.mark.parametrize(
+    ("version", "release"),
+    [("2.0.1+1", "2.0.1"), ("2.0.0+build.7", "2.0.0"), ("10.20.30-alpha+001", "10.20.30-alpha")],
+)
+def test_build_metadata_is_refused_with_what_to_write(kind: str, version: str, release: str) -> None:
+    err = only_error(kind, "spec.version", version)
+    assert err["type"] == "ms_invalid_version"
+    build = version.partition("+")[2]
+    assert err["msg"] == (
+        f"'{version}' has build metadata (+{build}), which modelspec reserves for the builds it "
+        f"registers as <version>+<N>: write {release}, or a pre-release such as {release}-rc.1"
+    )
+    assert err["ctx"]["hint"] == f"drop +{build}: write {release}"
 
 
 def batch(schedule: Any) -> dict[str, Any]:

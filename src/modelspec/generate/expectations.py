@@ -28,6 +28,7 @@ from modelspec.generate.common import Artifact, safe_join
 __all__ = [
     "DATETIME_PATTERN",
     "DATE_PATTERN",
+    "MATCH_REGEX",
     "TYPE_LISTS",
     "Expectation",
     "dump_json",
@@ -57,6 +58,10 @@ TYPE_LISTS: dict[str, list[str]] = {
     "date": [*_STRING, *_DATETIME64],
     "datetime": [*_STRING, *_DATETIME64],
 }
+
+# The pattern checks; `data validate` matches them with RE2 itself (engine/data_validation.py)
+# rather than through GX, whose pandas engine uses Python's re.
+MATCH_REGEX = "expect_column_values_to_match_regex"
 
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 DATETIME_PATTERN = (
@@ -154,7 +159,7 @@ def _column_expectations(column: Mapping[str, Any]) -> list[Expectation]:
     ]
     if ctype in _TEXT_FORMS:
         regex, words = _TEXT_FORMS[ctype]
-        out.append(make("expect_column_values_to_match_regex", "type", f"holds {words}", regex=regex))
+        out.append(make(MATCH_REGEX, "type", f"holds {words}", regex=regex))
     if column.get("required"):
         out.append(make("expect_column_values_to_not_be_null", "required", "has a value in every row"))
     if column.get("unique"):
@@ -177,8 +182,7 @@ def _column_expectations(column: Mapping[str, Any]) -> list[Expectation]:
         ))
     if column.get("pattern") is not None:
         out.append(make(
-            "expect_column_values_to_match_regex", "pattern", f"matches {column['pattern']}",
-            regex=column["pattern"],
+            MATCH_REGEX, "pattern", f"matches {column['pattern']}", regex=column["pattern"],
         ))
     if column.get("min_length") is not None:
         n = column["min_length"]

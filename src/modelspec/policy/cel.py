@@ -1,4 +1,10 @@
-"""CEL expressions in conditions: compiled once per process, celpy imported only when one is used."""
+"""CEL expressions in conditions: compiled once per process, celpy imported only when one is used.
+
+An expression is bounded before it runs: at most MAX_LENGTH characters and a
+parse tree at most MAX_DEPTH levels deep (celpy's evaluator recurses along the
+tree, so a deeper one would end in a RecursionError), and each evaluation has
+a budget of steps (modelspec.policy.cel_budget). `matches()` is an RE2 search.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["CelOutcome", "compile_error", "evaluate_expr"]
+__all__ = ["MAX_DEPTH", "MAX_LENGTH", "CelOutcome", "compile_error", "evaluate_expr"]
+
+MAX_LENGTH = 10_000  # characters; the example's one expression has 130
+# Parse-tree levels. Each costs celpy's evaluator about five Python frames, and celpy raises
+# the recursion limit to 2,500; one pair of parentheses is ten levels, `a && b` one more.
+MAX_DEPTH = 250
 
 # expression -> compiled program, or the compile error's message
 _PROGRAMS: dict[str, Any] = {}
@@ -24,6 +35,7 @@ class CelOutcome:
     value: bool
     error: str = ""
     compile_failed: bool = False
+    over_budget: bool = False  # the evaluation ran out of steps (error says so)
 
 
 class _CompileFailure(str):
@@ -34,7 +46,9 @@ def _environment() -> Any:
     if not _ENVIRONMENT:
         import celpy
 
-        _ENVIRONMENT.append(celpy.Environment())
+        from modelspec.policy.cel_budget import MeteredRunner
+
+        _ENVIRONMENT.append(celpy.Environment(runner_class=MeteredRunner))
     return _ENVIRONMENT[0]
 
 
@@ -42,17 +56,46 @@ def _program(expression: str) -> Any:
     cached = _PROGRAMS.get(expression)
     if cached is not None:
         return cached
+    _PROGRAMS[expression] = program = _build(expression)
+    return program
+
+
+def _build(expression: str) -> Any:
+    if len(expression) > MAX_LENGTH:
+        return _CompileFailure(
+            f"the CEL expression is {len(expression):,} characters long, over the limit of "
+            f"{MAX_LENGTH:,}: split it into several rules"
+        )
     from celpy.celparser import CELParseError
+
+    from modelspec.policy.cel_budget import FUNCTIONS
 
     env = _environment()
     try:
-        program: Any = env.program(env.compile(expression))
+        tree = env.compile(expression)
     except CELParseError as exc:
-        program = _CompileFailure(_parse_message(exc))
+        return _CompileFailure(_parse_message(exc))
     except Exception as exc:  # celpy raises assorted errors for expressions it cannot build
-        program = _CompileFailure(f"invalid CEL: {_short(exc)}")
-    _PROGRAMS[expression] = program
-    return program
+        return _CompileFailure(f"invalid CEL: {_short(exc)}")
+    if _depth(tree) > MAX_DEPTH:
+        return _CompileFailure(
+            f"the CEL expression nests too deeply (its parse tree is over {MAX_DEPTH} levels): "
+            "use fewer nested parentheses and macros, or split it into several rules"
+        )
+    try:
+        return env.program(tree, functions=FUNCTIONS)
+    except Exception as exc:
+        return _CompileFailure(f"invalid CEL: {_short(exc)}")
+
+
+def _depth(tree: Any) -> int:
+    """How many levels the parse tree has, counted without recursion."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in getattr(node, "children", ()))
+    return deepest
 
 
 def compile_error(expression: str) -> str | None:
@@ -72,12 +115,20 @@ def evaluate_expr(expression: str, context: Mapping[str, Any]) -> CelOutcome:
     from celpy import celtypes
     from celpy.adapter import json_to_cel
 
+    from modelspec.policy.cel_budget import BUDGET, OverBudget
+
     document = {name: context[name] for name in _VARIABLES if name in context and name != "refs"}
-    activation = {name: json_to_cel(value) for name, value in document.items()}
-    activation["refs"] = json_to_cel(dict(context.get("refs") or {}))
-    activation["resource"] = json_to_cel(document)
     try:
+        activation = {name: json_to_cel(value) for name, value in document.items()}
+        activation["refs"] = json_to_cel(dict(context.get("refs") or {}))
+        activation["resource"] = json_to_cel(document)
         result = program.evaluate(activation)
+    except OverBudget:
+        return CelOutcome(
+            False,
+            f"the CEL expression exceeded its evaluation budget of {BUDGET:,} steps; simplify it",
+            over_budget=True,
+        )
     except Exception as exc:  # CELEvalError and the Python errors it wraps
         return CelOutcome(False, _short(exc))
     if isinstance(result, Exception):  # celpy may return an error value instead of raising

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Final
+
+from modelspec import regex
 
 __all__ = ["MISSING", "ConditionPath", "ExprProblem", "evaluate", "is_set", "lookup", "split_field"]
 
@@ -34,6 +34,7 @@ class ExprProblem:
     expression: str
     message: str
     compile_failed: bool
+    over_budget: bool = False  # ran out of evaluation steps: an error, not a missing field
 
 
 def split_field(field: str) -> tuple[str | int, ...]:
@@ -111,7 +112,13 @@ def _evaluate(
         outcome = evaluate_expr(condition["expr"], context)
         if outcome.error and problems is not None:
             problems.append(
-                ExprProblem((*at, "expr"), condition["expr"], outcome.error, outcome.compile_failed)
+                ExprProblem(
+                    (*at, "expr"),
+                    condition["expr"],
+                    outcome.error,
+                    outcome.compile_failed,
+                    outcome.over_budget,
+                )
             )
         return outcome.value
     raise ValueError(f"not a condition: {dict(condition)!r}")  # the spec models rule this out
@@ -134,7 +141,7 @@ def _test(condition: Mapping[str, Any], value: Any) -> bool:
         if op in condition:
             return _compare(op, value, condition[op])
     if "matches" in condition:
-        return isinstance(value, str) and _regex(condition["matches"]).search(value) is not None
+        return isinstance(value, str) and _search(condition["matches"], value)
     if "contains" in condition:
         return _contains(value, condition["contains"])
     raise ValueError(f"condition on {condition['field']!r} has no operator")
@@ -175,6 +182,6 @@ def _contains(value: Any, item: Any) -> bool:
     return False
 
 
-@lru_cache(maxsize=512)
-def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def _search(pattern: str, value: str) -> bool:
+    """RE2's unanchored search, linear in the value; the Regex spec type vetted the pattern."""
+    return regex.search(pattern, value)

@@ -160,17 +160,7 @@ class _Run:
         problems: list[ExprProblem] = []
         holds = evaluate(condition, context, problems=problems)
         for problem in problems:
-            self.diagnostics.append(
-                diagnostic_at(
-                    policy,
-                    "MS406",
-                    f"policy {policy.name}: the CEL expression failed on {resource.address} "
-                    f"({problem.message}); the condition counts as false",
-                    (*base, *problem.path),
-                    Severity.WARNING,
-                    hint="guard optional fields with has(...)",
-                )
-            )
+            self.diagnostics.append(_expr_diagnostic(policy, resource, problem, (*base, *problem.path)))
         return holds
 
     def _assert(
@@ -296,6 +286,36 @@ def _with_waiver(
         justification=" ".join(waiver.justification.split()),
         approved_by=waiver.approved_by,
         expires=waiver.expires,
+    )
+
+
+def _expr_diagnostic(
+    policy: Resource, resource: Resource, problem: ExprProblem, path: JsonPath
+) -> Diagnostic:
+    """A CEL expression that gave no value on a resource: a warning, an error when out of budget.
+
+    Running out of steps is not a missing field to guard against: the expression
+    (or the data it walks) is too big, and a condition that silently counted as
+    false could switch a policy off, so it stops validate.
+    """
+    if problem.over_budget:
+        return diagnostic_at(
+            policy,
+            "MS406",
+            f"policy {policy.name}: on {resource.address}, {problem.message}",
+            path,
+            Severity.ERROR,
+            hint="nest fewer macros (all, exists, map, filter): one over n items inside another "
+            "over m costs n x m steps",
+        )
+    return diagnostic_at(
+        policy,
+        "MS406",
+        f"policy {policy.name}: the CEL expression failed on {resource.address} "
+        f"({problem.message}); the condition counts as false",
+        path,
+        Severity.WARNING,
+        hint="guard optional fields with has(...)",
     )
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError
+
+from modelspec import regex
 
 __all__ = [
     "API_VERSION",
@@ -25,11 +28,13 @@ __all__ = [
     "Name",
     "NonEmptyStr",
     "Number",
+    "PortableRegex",
     "Regex",
     "Scalar",
     "SemVer",
     "SpecModel",
     "inconsistent",
+    "shown",
 ]
 
 API_VERSION = "modelspec/v1"
@@ -67,18 +72,27 @@ REGRESSION_METRICS = frozenset({"r2", "mae", "rmse", "mape"})
 # The error types the spec models raise besides pydantic's own, with what each means.
 ERROR_TYPES: dict[str, str] = {
     "ms_invalid_name": "not a DNS-1123 label (lowercase letters, digits, '-', at most 63)",
-    "ms_invalid_version": "not a semantic version (semver 2.0.0)",
+    "ms_invalid_version": "not a semantic version (semver 2.0.0) without +build metadata",
     "ms_invalid_cron": "not a 5-field cron schedule or an @hourly/@daily/... macro",
     "ms_invalid_date": "matches YYYY-MM-DD but is not a calendar date",
-    "ms_invalid_regex": "not a valid regular expression",
+    "ms_invalid_regex": "not a regular expression RE2 compiles (no backreferences, no lookaround)",
     "ms_inconsistent": "fields that contradict each other; ctx['at'] names the offending field",
 }
 
 
 class SpecModel(BaseModel):
-    """Base of every spec model: unknown keys are errors, types are strict, values frozen."""
+    """Base of every spec model: unknown keys are errors, types are strict, values frozen.
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+    Every pattern is anchored `^...$` and matches the whole value: pydantic runs
+    `StringConstraints(pattern=...)` on Rust's regex crate, where `$` is the end of
+    the text (never the place before a final newline, as in Python's re), and the
+    checks written here use RE2's fullmatch (modelspec.regex). JSON Schema's
+    ECMA-262 `$` means the same, so the schemas and the models agree.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, populate_by_name=True, regex_engine="rust-regex"
+    )
 
 
 def inconsistent(message: str, at: str) -> PydanticCustomError:
@@ -116,18 +130,25 @@ def _fix_of(message: str) -> str:
     return message.split(": ", 1)[1] if ": " in message else ""
 
 
+def shown(value: str) -> str:
+    """value for a message: control characters and line breaks escaped ('x\\n'), nothing else."""
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+        for ch in value
+    )
+
+
 NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
-_NAME_RE = re.compile(NAME_PATTERN)
 
 
 def _check_name(value: str) -> str:
-    if len(value) > 63 or not _NAME_RE.match(value):
+    if len(value) > 63 or not regex.fullmatch(NAME_PATTERN, value):
         raise PydanticCustomError(
             "ms_invalid_name",
             "'{value}' is not a valid name: use at most 63 lowercase letters, digits and '-', "
             "starting and ending with a letter or digit (for example 'churn-classifier')",
             {
-                "value": value,
+                "value": shown(value),
                 "hint": "use lowercase letters, digits and '-', e.g. churn-classifier",
             },
         )
@@ -140,22 +161,35 @@ Name = Annotated[
     WithJsonSchema({"type": "string", "pattern": NAME_PATTERN, "minLength": 1, "maxLength": 63}),
 ]
 
-# semver.org 2.0.0, the recommended regular expression
+# semver.org 2.0.0's recommended regular expression without its +build part: the registry
+# names a model's builds `<version>+<N>`, so a version with build metadata would be one of them.
 SEMVER_PATTERN = (
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
-    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
+    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"
 )
-_SEMVER_RE = re.compile(SEMVER_PATTERN)
 
 
 def _check_semver(value: str) -> str:
-    if not _SEMVER_RE.match(value):
+    release, _, build = value.partition("+")
+    if build and regex.fullmatch(SEMVER_PATTERN, release):
+        raise PydanticCustomError(
+            "ms_invalid_version",
+            "'{value}' has build metadata (+{build}), which modelspec reserves for the builds "
+            "it registers as <version>+<N>: write {release}, or a pre-release such as "
+            "{release}-rc.1",
+            {
+                "value": shown(value),
+                "build": build,
+                "release": release,
+                "hint": f"drop +{build}: write {release}",
+            },
+        )
+    if not regex.fullmatch(SEMVER_PATTERN, value):
         raise PydanticCustomError(
             "ms_invalid_version",
             "'{value}' is not a semantic version: write MAJOR.MINOR.PATCH such as 1.4.0 "
-            "(no leading zeros, no 'v' prefix; optional -prerelease and +build)",
-            {"value": value, "hint": "write MAJOR.MINOR.PATCH, e.g. 1.4.0"},
+            "(no leading zeros, no 'v' prefix; optional -prerelease such as 1.4.0-rc.1)",
+            {"value": shown(value), "hint": "write MAJOR.MINOR.PATCH, e.g. 1.4.0"},
         )
     return value
 
@@ -177,7 +211,7 @@ def _check_date(value: str) -> str:
             "ms_invalid_date",
             "'{value}' is not a calendar date: write an existing day as YYYY-MM-DD, "
             "for example 2027-03-31",
-            {"value": value, "hint": "write an existing day as YYYY-MM-DD"},
+            {"value": shown(value), "hint": "write an existing day as YYYY-MM-DD"},
         ) from None
     return value
 
@@ -191,15 +225,13 @@ DateStr = Annotated[
 
 
 def _check_regex(value: str) -> str:
-    try:
-        re.compile(value)
-    except re.error as exc:
+    problem = regex.problem(value)
+    if problem is not None:
         raise PydanticCustomError(
             "ms_invalid_regex",
-            "'{value}' is not a valid regular expression ({reason}): fix the pattern "
-            "or escape special characters with a backslash",
-            {"value": value, "reason": str(exc), "hint": "fix the regular expression"},
-        ) from None
+            "'{value}' {problem}",
+            {"value": shown(value), "problem": problem, "hint": problem.rsplit(": ", 1)[-1]},
+        )
     return value
 
 
@@ -208,6 +240,33 @@ Regex = Annotated[
     AfterValidator(_check_regex),
     WithJsonSchema({"type": "string", "format": "regex", "minLength": 1}),
 ]
+
+
+_PORTABLE_HINT = (
+    "write it in syntax both accept (for example $ for \\z, (?P<name>...) for (?<name>...))"
+)
+
+
+def _check_portable(value: str) -> str:
+    """A pattern Python's re also compiles: the rendered Great Expectations suite runs it so."""
+    try:
+        with warnings.catch_warnings():  # "possible nested set" and the like: noise here
+            warnings.simplefilter("ignore")
+            re.compile(value)  # compiled only, never matched here
+    except (re.error, RecursionError, OverflowError) as exc:
+        reason = str(exc) if isinstance(exc, re.error) else "nested too deeply"
+        raise PydanticCustomError(
+            "ms_invalid_regex",
+            "'{value}' is RE2 syntax that Python's re does not accept ({reason}), and the "
+            "Great Expectations suite modelspec renders runs the pattern with Python's re: "
+            "{hint}",
+            {"value": shown(value), "reason": reason, "hint": _PORTABLE_HINT},
+        ) from None
+    return value
+
+
+# A column's pattern: RE2 (what `data validate` matches with) that Python's re also compiles.
+PortableRegex = Annotated[Regex, AfterValidator(_check_portable)]
 
 NonEmptyStr = Annotated[str, StringConstraints(min_length=1)]
 

@@ -60,7 +60,9 @@ class Condition(SpecModel):
     lt: Ordered | None = Field(None, description="The field is less than this.")
     lte: Ordered | None = Field(None, description="The field is less than or equal to this.")
     matches: Regex | None = Field(
-        None, description="The field (a string) matches this regular expression."
+        None,
+        description="The field (a string) contains a match of this RE2 regular expression "
+        "(a search: anchor it with ^ and $ to match the whole value).",
     )
     contains: Scalar | None = Field(
         None, description="The field (a list or string) contains this value."

@@ -44,7 +44,7 @@ def _value(text: str, field: _Field) -> int | None:
 
 
 def _item_problem(item: str, field: _Field) -> str | None:
-    match = _ITEM.match(item.lower())
+    match = _ITEM.fullmatch(item.lower())
     if match is None:
         return f"'{item}' in the {field.name} field is not a value, range, list or step"
     step = match.group("step")

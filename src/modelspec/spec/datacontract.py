@@ -11,7 +11,7 @@ from modelspec.spec.common import (
     Metadata,
     NonEmptyStr,
     Number,
-    Regex,
+    PortableRegex,
     Scalar,
     SemVer,
     SpecModel,
@@ -64,8 +64,10 @@ class Column(SpecModel):
     allowed: list[Scalar] | None = Field(
         None, min_length=1, description="The only values the column may hold."
     )
-    pattern: Regex | None = Field(
-        None, description="Regular expression every value must match (string columns)."
+    pattern: PortableRegex | None = Field(
+        None,
+        description="RE2 regular expression every value must contain a match of (string "
+        "columns; anchor it with ^ and $ to match the whole value).",
     )
     min_length: int | None = Field(
         None,

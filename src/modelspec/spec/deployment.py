@@ -16,6 +16,7 @@ from modelspec.spec.common import (
     Name,
     SpecModel,
     inconsistent,
+    shown,
 )
 from modelspec.spec.cron import cron_problem
 
@@ -40,7 +41,7 @@ def _check_cron(value: str) -> str:
             "'{value}' is not a cron schedule: {problem}; write 5 fields such as '0 3 * * *' "
             "(03:00 daily) or a macro such as @daily",
             {
-                "value": value,
+                "value": shown(value),
                 "problem": problem,
                 "hint": "write 5 fields such as '0 3 * * *' or @daily",
             },
