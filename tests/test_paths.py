@@ -25,7 +25,7 @@ def test_paths_that_leave_the_project_are_refused(root: Path, value: str) -> Non
 
 def test_a_symlink_that_leads_outside_is_refused(root: Path) -> None:
     (root / "data" / "link").symlink_to(root.parent / "outside")
-    with pytest.raises(PathRefused, match="'data/link/x.csv' resolves to .*outside"):
+    with pytest.raises(PathRefused, match=r"'data/link/x\.csv' resolves to .*outside"):
         resolve_inside(root, "data/link/x.csv", "spec.source.path")
     assert not inside(root / "data" / "link", [root])
 

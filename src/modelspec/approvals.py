@@ -18,7 +18,7 @@ from modelspec.diagnostics import Diagnostic, Severity
 __all__ = ["ApprovalRequest", "ApprovalWrite", "approval_name", "prepare_approval"]
 
 _MAX_NAME = 63
-_PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9._@/-]*$")
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9._@/-]*")  # whole string: `$` would pass "x\n"
 _YAML_WORDS = frozenset({"true", "false", "null", "yes", "no", "on", "off", "y", "n"})
 
 
@@ -117,7 +117,7 @@ def _new_text(name: str, subject: Resource, request: ApprovalRequest, schema: st
 
 def _scalar(value: str) -> str:
     """A YAML scalar for a string: bare when it cannot be misread, else double-quoted."""
-    if _PLAIN.match(value) and value.lower() not in _YAML_WORDS:
+    if _PLAIN.fullmatch(value) and value.lower() not in _YAML_WORDS:
         return value
     return json.dumps(value, ensure_ascii=False)
 

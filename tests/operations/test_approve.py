@@ -70,3 +70,13 @@ def test_approve_writes_nothing_when_the_specs_do_not_compile(make_project: Proj
     assert result.write is None and result.specs_invalid
     assert any(d.is_error for d in result.diagnostics)
     assert not (project.specs_dir / "approvals").exists()
+
+
+def test_a_name_ending_in_a_newline_is_quoted_not_written_bare(make_project: ProjectFactory) -> None:
+    project = _project(make_project, SPECS)
+    result = approve(project, ApprovalRequest("model.churn", "compliance", "jane.doe\nrole: admin", DAY))
+    assert result.write is None or '"jane.doe\\nrole: admin"' in result.write.text
+    if result.write is not None:
+        assert "\nrole: admin" not in result.write.text.replace('\\nrole: admin"', "")
+    result = approve(project, ApprovalRequest("model.churn", "compliance", "jane.doe\n", DAY))
+    assert result.write is None or 'by: "jane.doe\\n"' in result.write.text
