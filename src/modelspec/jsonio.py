@@ -14,7 +14,7 @@ import json
 import math
 from typing import Any
 
-__all__ = ["MAX_DEPTH", "MAX_NUMBER_CHARS", "JsonRefused", "dumps", "finite", "loads"]
+__all__ = ["MAX_DEPTH", "MAX_NUMBER_CHARS", "JsonRefused", "dumps", "finite", "loads", "spelled"]
 
 MAX_DEPTH = 100  # a spec nests at most 64 deep (loading.yaml12.LIMITS); state adds a few levels
 MAX_NUMBER_CHARS = 64  # any integer or float modelspec writes fits in far fewer characters
@@ -70,6 +70,21 @@ def finite(value: Any) -> Any:
         return {key: finite(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [finite(item) for item in value]
+    return value
+
+
+def spelled(value: Any) -> Any:
+    """value with every NaN or infinite float spelled as a string: "NaN", "Infinity", "-Infinity".
+
+    For values where null already means something (absent, in a plan's diff)
+    or where the reader needs to see which value it was (a failing sample).
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {key: spelled(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [spelled(item) for item in value]
     return value
 
 

@@ -83,7 +83,8 @@ def test_html_and_markdown_in_values_are_escaped(make_model: MakeModel, contract
     card = _card(make_model(description=HOSTILE, owner="# root | admin"), contract)
     assert "<script>" not in card
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card
-    assert "\\*bold\\*" in card and "\\[x\\](http://e.vil)" in card and "\\`code\\`" in card
+    # the URL gets a zero-width space before "://", so GitHub does not autolink it
+    assert "\\*bold\\*" in card and "\\[x\\](http&#8203;://e.vil)" in card and "\\`code\\`" in card
     assert "| Owner | \\# root \\| admin |" in card
 
 
@@ -127,5 +128,22 @@ def test_rendered_html_shows_values_literally(make_model: MakeModel, contract: R
     assert "<script" not in page and "<b>" not in page and "<a " not in page
     assert page.count("<h1>") == 1
     text = html.unescape(re.sub(r"<[^>]+>", "", page))
-    assert HOSTILE in text
+    assert "http\u200b://e.vil" in text  # shown as written, but not a URL an autolinker sees
+    assert HOSTILE in text.replace("\u200b", "")
     assert owner in text
+
+
+def test_mentions_links_and_commands_are_inert(make_model: MakeModel, contract: Resource) -> None:
+    hostile = (
+        "@org/admins see [click](https://evil) ![x](https://evil/p.png) <img src=x>\n"
+        "::error file=a::pwned\n##[error]x \x1b[31m"
+    )
+    card = _card(make_model(description=hostile), contract)
+    (line,) = [line for line in card.splitlines() if line.startswith("**Description:**")]
+    assert line == (
+        "**Description:** @&#8203;org/admins see \\[click\\](https&#8203;://evil) "
+        "!\\[x\\](https&#8203;://evil/p.png) &lt;img src=x&gt;<br>::error file=a::pwned"
+        "<br>##\\[error\\]x \\\\x1b\\[31m"
+    )
+    # <br> keeps the value on its source line, so no line of the file starts with "::"
+    assert "\x1b" not in card and not re.search(r"^\s*::|##\[", card, re.MULTILINE)

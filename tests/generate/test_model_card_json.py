@@ -114,3 +114,22 @@ def test_the_card_is_deterministic(models: dict[str, Any]) -> None:
     without = json.loads(render_model_card_json(model, contract, None).content)
     assert without["model_details"]["version"] == {"name": "2.0.1"}
     assert without["quantitative_analysis"]["performance_metrics"] == []
+
+
+def test_a_non_finite_metric_leaves_its_value_out(
+    validator: jsonschema.Draft7Validator, models: dict[str, Any]
+) -> None:
+    model, contract = models["biopsy-malignancy-classifier"]
+    outputs = {**OUTPUTS, "metrics": {"roc_auc": float("nan"), "brier_score": float("inf"), "f1": 0.9}}
+    text = render_model_card_json(model, contract, outputs).content.decode("utf-8")
+
+    def refuse(constant: str) -> Any:
+        raise ValueError(f"{constant} is not JSON")
+
+    card = json.loads(text, parse_constant=refuse)
+    assert not list(validator.iter_errors(card))
+    assert card["quantitative_analysis"]["performance_metrics"] == [
+        {"slice": "eval", "type": "brier_score"},  # the schema wants a number: no value, not null
+        {"slice": "eval", "type": "f1", "value": 0.9},
+        {"slice": "eval", "type": "roc_auc"},
+    ]

@@ -103,7 +103,9 @@ class UserError(click.ClickException):
     exit_code = 1
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"Error: {self.format_message()}", err=True)
+        from modelspec.diagnostics.render import inert_lines, visible  # messages quote specs
+
+        click.echo(f"Error: {inert_lines(visible(self.format_message()))}", err=True)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -35,7 +35,7 @@ def command(check: bool, show_diff: bool, paths: tuple[Path, ...]) -> None:
         elif result.changed and show_diff:
             click.echo(view.unified_diff(result), nl=False)
         elif result.changed and check:
-            click.echo(result.shown)
+            click.echo(view.shown(result))
     click.echo(view.summary(formatted, written=write), err=check or show_diff)
     if formatted.failed or (check and formatted.changed):
         raise click.exceptions.Exit(1)

@@ -1,11 +1,16 @@
-"""`diff --format json`: a published contract, so fields keep their meaning (format_version 1)."""
+"""`diff --format json`: a published contract, so fields keep their meaning (format_version 1).
+
+A NaN or infinite spec value is written as the string "NaN", "Infinity" or
+"-Infinity" (standard JSON has no such numbers; null means "absent").
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from modelspec import jsonio
 from modelspec.contracts.semantic import DiffReport
+from modelspec.safetext import inert_json
 
 __all__ = ["FORMAT_VERSION", "document", "render"]
 
@@ -13,7 +18,7 @@ FORMAT_VERSION = "1"
 
 
 def render(report: DiffReport) -> str:
-    return json.dumps(document(report), indent=2, sort_keys=True) + "\n"
+    return inert_json(jsonio.dumps(jsonio.spelled(document(report)), indent=2, sort_keys=True)) + "\n"
 
 
 def document(report: DiffReport) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from modelspec.contracts.semantic import DiffReport, PathChange
-from modelspec.diagnostics.render import visible
+from modelspec.safetext import inert_lines, one_line
 from modelspec.valuediff import display_path, display_value
 
 __all__ = ["render", "summary"]
@@ -13,9 +13,9 @@ _SIGNS = {"added": "+", "removed": "-", "changed": "~"}
 
 def summary(report: DiffReport) -> str:
     if not report.changes:
-        return f"No spec changes since {report.base}."
+        return f"No spec changes since {one_line(report.base)}."
     counts = {kind: sum(1 for c in report.changes if c.change == kind) for kind in _SIGNS}
-    text = f"Since {report.base}: {counts['added']} added, {counts['changed']} changed, {counts['removed']} removed"
+    text = f"Since {one_line(report.base)}: {counts['added']} added, {counts['changed']} changed, {counts['removed']} removed"
     if report.breaking_count:
         text += f"; {report.breaking_count} with breaking changes"
     return text + "."
@@ -27,9 +27,9 @@ def render(report: DiffReport) -> str:
     for change in report.changes:
         flag = "  [BREAKING]" if change.breaking else ""
         lines.append(f"{_SIGNS[change.change]} {change.address} ({change.change}){flag}")
-        lines.extend(f"    {visible(line(d))}" for d in change.diffs if d.path)
+        lines.extend(f"    {line(d)}" for d in change.diffs if d.path)
     lines.append(summary(report))
-    return "\n".join(lines) + "\n"
+    return inert_lines("\n".join(lines) + "\n")
 
 
 def line(diff: PathChange) -> str:
@@ -37,4 +37,4 @@ def line(diff: PathChange) -> str:
     text = f"{display_path(diff.path)}: {display_value(diff.before)} -> {display_value(diff.after)}"
     if diff.reason:
         text += f"  {'BREAKING' if diff.breaking else 'compatible'}: {diff.reason}"
-    return text
+    return one_line(text)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from modelspec.diagnostics import CODES, Diagnostic, Severity
-from modelspec.diagnostics.render import RenderContext, visible
+from modelspec.diagnostics.render import RenderContext
+from modelspec.safetext import visible
 
 __all__ = ["command", "escape_data", "escape_property", "render"]
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
+from modelspec import jsonio
 from modelspec.diagnostics import Diagnostic, error_count, warning_count
 from modelspec.diagnostics.render import RenderContext
+from modelspec.safetext import inert_json
 
 __all__ = ["FORMAT_VERSION", "document", "render"]
 
@@ -20,7 +21,7 @@ def render(diagnostics: Sequence[Diagnostic], ctx: RenderContext) -> str:
     Non-ASCII characters are \\u-escaped: the output is plain ASCII whatever the
     console encoding of the CI machine that captures it.
     """
-    return json.dumps(document(diagnostics, ctx), indent=2, sort_keys=True) + "\n"
+    return inert_json(jsonio.dumps(document(diagnostics, ctx), indent=2, sort_keys=True)) + "\n"
 
 
 def document(diagnostics: Sequence[Diagnostic], ctx: RenderContext) -> dict[str, Any]:

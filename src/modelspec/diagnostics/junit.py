@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from modelspec.diagnostics import CODES, Diagnostic, Severity
-from modelspec.diagnostics.render import RenderContext, visible
+from modelspec.diagnostics.render import RenderContext
+from modelspec.safetext import inert_lines, visible
 
 __all__ = ["PROJECT_CASE", "SUITE_NAME", "render"]
 
@@ -37,7 +38,8 @@ def render(diagnostics: Sequence[Diagnostic], ctx: RenderContext) -> str:
     suite = ET.SubElement(root, "testsuite", {"name": SUITE_NAME, **counts})
     suite.extend(cases)
     ET.indent(root)
-    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+    # printed to CI logs too: a message's own line must not be a workflow command
+    return inert_lines(ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")
 
 
 def _case(file: str, diagnostics: list[Diagnostic]) -> ET.Element:

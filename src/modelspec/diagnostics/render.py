@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from modelspec import __version__
 from modelspec.diagnostics import Diagnostic, sort_key
 from modelspec.formats import Formats
+from modelspec.safetext import inert_lines, one_line, visible
 
-__all__ = ["FORMATS", "RenderContext", "Renderer", "render", "visible"]
+# inert_lines, one_line and visible (from modelspec.safetext) are here too, for cli/, which
+# reaches the rest of modelspec only through operations and diagnostics.
+__all__ = ["FORMATS", "RenderContext", "Renderer", "inert_lines", "one_line", "render", "visible"]
 
 # Each renderer is `render(diagnostics, ctx) -> str`, imported on first use, so
 # `validate` with the default text format never loads xml.etree or the SARIF rules.
@@ -53,23 +56,3 @@ def render(fmt: str, diagnostics: Sequence[Diagnostic], ctx: RenderContext) -> s
     """
     renderer: Renderer = FORMATS.renderer(fmt)
     return renderer(sorted(diagnostics, key=sort_key), ctx)
-
-
-def _visible_char(ch: str) -> str:
-    code = ord(ch)
-    if code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0:
-        return f"\\x{code:02x}"
-    if 0xD800 <= code < 0xE000 or code in (0xFFFE, 0xFFFF):
-        return f"\\u{code:04x}"
-    return ch
-
-
-def visible(text: str, keep: str = "\t\n") -> str:
-    """text with control characters (other than those in keep) shown as \\xNN escapes.
-
-    Spec files are user input: a raw ESC or BEL must not reach a terminal, and
-    XML 1.0 cannot carry most control characters at all.
-    """
-    if text.isprintable():  # the common case: nothing to escape
-        return text
-    return "".join(ch if ch in keep else _visible_char(ch) for ch in text)

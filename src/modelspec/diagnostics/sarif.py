@@ -9,13 +9,14 @@ stable for a given set of findings.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
+from modelspec import jsonio
 from modelspec.diagnostics import CODES, Diagnostic, Severity, Suppression
 from modelspec.diagnostics.render import RenderContext
+from modelspec.safetext import inert_json
 
 __all__ = [
     "INFORMATION_URI",
@@ -42,7 +43,7 @@ _LEVEL = {
 
 def render(diagnostics: Sequence[Diagnostic], ctx: RenderContext) -> str:
     """The SARIF log as JSON with sorted keys and an indent of 2, ending in a newline."""
-    return json.dumps(log(diagnostics, ctx), indent=2, sort_keys=True) + "\n"
+    return inert_json(jsonio.dumps(log(diagnostics, ctx), indent=2, sort_keys=True)) + "\n"
 
 
 def log(diagnostics: Sequence[Diagnostic], ctx: RenderContext) -> dict[str, Any]:

@@ -1,4 +1,10 @@
-"""Compiler-style text output: location, message, source snippet with a caret, hint, summary."""
+"""Compiler-style text output: location, message, source snippet with a caret, hint, summary.
+
+Messages, hints and source lines carry text from spec files. Control
+characters in them are shown as escapes, and the finished output goes
+through safetext.inert_lines, so no line of it (a message's second line, a
+source line) is a workflow command for the CI that prints it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,8 @@ import unicodedata
 from collections.abc import Sequence
 
 from modelspec.diagnostics import Diagnostic, Severity
-from modelspec.diagnostics.render import RenderContext, visible
+from modelspec.diagnostics.render import RenderContext
+from modelspec.safetext import inert_lines, visible
 
 __all__ = ["render", "summary"]
 
@@ -36,7 +43,7 @@ def render(diagnostics: Sequence[Diagnostic], ctx: RenderContext) -> str:
     paint = _Paint(ctx.color)
     blocks = ["\n".join(_block(d, ctx, paint)) for d in diagnostics]
     blocks.append(paint(_BOLD, summary(diagnostics, ctx.files_checked)))
-    return "\n\n".join(blocks) + "\n"
+    return inert_lines("\n\n".join(blocks) + "\n")
 
 
 def summary(diagnostics: Sequence[Diagnostic], files_checked: int) -> str:

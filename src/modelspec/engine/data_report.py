@@ -1,15 +1,24 @@
-"""The report of a data validation: text (failures only), json or junit, picked by name."""
+"""The report of a data validation: text (failures only), json or junit, picked by name.
+
+Observed values come from the data, so they are as untrusted as the specs:
+text and junit show them with safetext (no control character, line break or
+CI workflow command gets through), and json spells a NaN or infinite value
+as the string "NaN", "Infinity" or "-Infinity" (standard JSON has no such
+numbers, and null is what a missing value already shows as).
+"""
 
 from __future__ import annotations
 
-import json
+import math
 from dataclasses import asdict
+from typing import Any
 
+from modelspec import jsonio
 from modelspec.compile.graph import Resource
 from modelspec.compile.views import ContractView
-from modelspec.diagnostics.render import visible
 from modelspec.engine.data_validation import Check, DataValidationResult, not_checked_note
 from modelspec.formats import Formats
+from modelspec.safetext import inert_json, inert_lines, one_line, visible
 
 __all__ = ["FORMATS", "render_json", "render_junit", "render_text"]
 
@@ -37,22 +46,29 @@ def _describe(check: Check) -> str:
         n = check.unexpected_count
         text += f": {n} {what}{'s fail' if n != 1 else ' fails'}"
     if check.unexpected_sample:
-        shown = ", ".join(json.dumps(v, ensure_ascii=False) for v in check.unexpected_sample)
+        shown = ", ".join(_sample(v) for v in check.unexpected_sample)
         text += f" (e.g. {shown})" if check.unexpected_count else f" ({shown})"
     return text
 
 
+def _sample(value: Any) -> str:
+    """A failing value as JSON shows it, infinities and NaN as JavaScript spells them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(jsonio.spelled(value))
+    return jsonio.dumps(jsonio.spelled(value), ensure_ascii=False)
+
+
 def render_text(result: DataValidationResult, contract: Resource, data: str) -> str:
-    version = ContractView(contract).version
-    lines = [f"{data}: {result.row_count} rows checked against {contract.address} {version}"]
-    lines += [f"  FAIL {visible(_describe(c))}" for c in result.failures]
+    version = one_line(ContractView(contract).version)
+    lines = [f"{one_line(data)}: {result.row_count} rows checked against {contract.address} {version}"]
+    lines += [f"  FAIL {one_line(_describe(c))}" for c in result.failures]
     failed = len(result.failures)
     verdict = "passed" if result.success else "failed"
     lines.append(
         f"Data {verdict}: {len(result.checks) - failed} of {len(result.checks)} checks passed"
         + (f", {failed} failed." if failed else ".")
     )
-    return "\n".join(lines) + "\n"
+    return inert_lines("\n".join(lines) + "\n")
 
 
 def render_json(result: DataValidationResult, contract: Resource, data: str) -> str:
@@ -65,7 +81,7 @@ def render_json(result: DataValidationResult, contract: Resource, data: str) -> 
         "row_count": result.row_count,
         "checks": [asdict(c) for c in result.checks],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return inert_json(jsonio.dumps(jsonio.spelled(document), indent=2, ensure_ascii=False)) + "\n"
 
 
 def render_junit(result: DataValidationResult, contract: Resource, data: str) -> str:
@@ -76,12 +92,13 @@ def render_junit(result: DataValidationResult, contract: Resource, data: str) ->
         "errors": "0", "skipped": "0",
     }
     root = ET.Element("testsuites", {"name": "modelspec data validate", **counts})
-    suite = ET.SubElement(root, "testsuite", {"name": f"{contract.address} ({data})", **counts})
+    name = visible(f"{contract.address} ({data})", keep="")
+    suite = ET.SubElement(root, "testsuite", {"name": name, **counts})
     for check in result.checks:
-        classname = f"{contract.address}.{check.column or '(table)'}"
+        classname = visible(f"{contract.address}.{check.column or '(table)'}", keep="")
         case = ET.SubElement(suite, "testcase", name=visible(check.rule, keep=""), classname=classname)
         if not check.success:
             failure = ET.SubElement(case, "failure", message=visible(_describe(check), keep=""))
             failure.text = visible(f"{check.expectation}: {_describe(check)}", keep="")
     ET.indent(root)
-    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+    return inert_lines(ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")

@@ -1,17 +1,15 @@
 """Model card (Markdown) for every Model, rendered from its spec in a sandboxed Jinja2 template.
 
-Every value taken from a spec is escaped before it reaches the template, so
-the template itself cannot forget to: HTML-significant characters become
-entities, Markdown punctuation is backslash-escaped, braces become entities
-(so a `{{ ... }}` in a description stays text for Jinja- or Liquid-based doc
-sites too) and line breaks become `<br>`, keeping every value on its line
-and table row.
+Every value taken from a spec is escaped (modelspec.markdown.text) before it
+reaches the template, so the template itself cannot forget to: HTML-significant
+characters and braces become entities (a `{{ ... }}` in a description stays
+text for Jinja- or Liquid-based doc sites too), Markdown punctuation is
+backslash-escaped, mentions and links are broken, and line breaks become
+`<br>`, keeping every value on its line and table row.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
@@ -20,6 +18,7 @@ from typing import Any
 from jinja2 import StrictUndefined, Template
 from jinja2.sandbox import SandboxedEnvironment
 
+from modelspec import jsonio, markdown
 from modelspec.compile.graph import Resource
 from modelspec.compile.roles import Role
 from modelspec.compile.views import ContractView, ModelView
@@ -28,9 +27,6 @@ from modelspec.generate.common import Artifact, safe_join
 __all__ = ["escape_markdown", "model_card", "render_model_card"]
 
 NOT_DOCUMENTED = "Not documented."
-_INLINE_MARKUP = re.compile(r"([\\`*_\[\]|~])")
-_BLOCK_START = re.compile(r"^(\s*)([#+=-]|\d{1,9}(?=[.)](\s|$)))")
-_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "{": "&#123;", "}": "&#125;"}
 
 
 def escape_markdown(value: Any) -> str:
@@ -44,17 +40,8 @@ def escape_markdown(value: Any) -> str:
     elif isinstance(value, int | float):
         text = repr(value)
     else:
-        text = json.dumps(value, sort_keys=True, ensure_ascii=False)
-    text = "".join(_ENTITIES.get(ch, ch) for ch in text)
-    text = _INLINE_MARKUP.sub(r"\\\1", text)
-    # A heading, list or rule marker only counts at the start of a line.
-    text = _BLOCK_START.sub(lambda m: m.group(1) + _escape_block_marker(m.group(2)), text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "<br>".join(text.split("\n"))
-
-
-def _escape_block_marker(marker: str) -> str:
-    return marker + "\\" if marker.isdigit() else "\\" + marker
+        text = jsonio.dumps(jsonio.spelled(value), sort_keys=True, ensure_ascii=False)
+    return markdown.text(text, breaks=True)
 
 
 def _get(data: Mapping[str, Any], *path: str) -> Any:

@@ -8,10 +8,11 @@ spec only and lists no metrics.
 
 from __future__ import annotations
 
-import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
+from modelspec import jsonio
 from modelspec.compile.graph import Resource
 from modelspec.compile.views import ContractView, ModelView
 from modelspec.generate.common import Artifact, safe_join
@@ -34,7 +35,7 @@ def _architecture(model: ModelView) -> str:
     training = model.training
     estimator = model.estimator
     params = ", ".join(
-        f"{k}={json.dumps(v)}" for k, v in sorted(_dict(estimator.get("params")).items())
+        f"{k}={jsonio.dumps(jsonio.spelled(v))}" for k, v in sorted(_dict(estimator.get("params")).items())
     )
     text = f"{estimator.get('class', 'unknown estimator')}({params})"
     prep = _dict(training.get("preprocessing"))
@@ -169,7 +170,7 @@ def model_card_document(
         },
         "quantitative_analysis": {
             "performance_metrics": [
-                {"type": name, "value": float(value), "slice": "eval"}
+                _metric(name, value)
                 for name, value in sorted(metrics.items())
                 if isinstance(value, int | float)
             ],
@@ -178,12 +179,20 @@ def model_card_document(
     }
 
 
+def _metric(name: str, value: float) -> dict[str, Any]:
+    """One metric of the eval slice; a NaN or infinite value (the schema wants a number) is left out."""
+    metric: dict[str, Any] = {"type": name, "slice": "eval"}
+    if math.isfinite(value):
+        metric["value"] = float(value)
+    return metric
+
+
 def render_model_card_json(
     model: Resource, contract: Resource | None, build_outputs: Mapping[str, Any] | None
 ) -> Artifact:
     """`models/<name>/model-card.json`."""
     document = model_card_document(model, contract, build_outputs)
-    content = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    content = jsonio.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     return Artifact(
         path=safe_join("models", model.name, "model-card.json"), content=content.encode("utf-8")
     )

@@ -1,11 +1,17 @@
-"""The plan as JSON, exactly the contract in DESIGN.md §3: sorted keys, lists never null."""
+"""The plan as JSON, exactly the contract in DESIGN.md §3: sorted keys, lists never null.
+
+A NaN or infinite number in a spec value (YAML `.inf`, `.nan`) is written as
+the string "NaN", "Infinity" or "-Infinity": standard JSON has no such
+numbers, and null already means "absent" in a diff.
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from modelspec import jsonio
 from modelspec.plan.model import Change, Drift, Plan
+from modelspec.safetext import inert_json
 
 __all__ = ["change_to_dict", "drift_to_dict", "plan_to_dict", "render"]
 
@@ -48,4 +54,5 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
 
 def render(plan: Plan, *, color: bool = False) -> str:
     """Byte-identical for the same plan; color is accepted for a uniform interface and ignored."""
-    return json.dumps(plan_to_dict(plan), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    document = jsonio.spelled(plan_to_dict(plan))
+    return inert_json(jsonio.dumps(document, sort_keys=True, indent=2, ensure_ascii=False)) + "\n"

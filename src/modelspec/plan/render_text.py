@@ -1,4 +1,8 @@
-"""The plan as text for a terminal, in the manner of `terraform plan`."""
+"""The plan as text for a terminal, in the manner of `terraform plan`.
+
+Every value from a spec or the state is shown with safetext.one_line, so none
+can break a line, send a control sequence or start a CI workflow command.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Protocol
 import click
 
 from modelspec.plan.model import AttributeDiff, Change, Plan
+from modelspec.safetext import inert_lines, one_line
 from modelspec.valuediff import display_path, display_value
 
 __all__ = ["SYMBOLS", "render", "summary_line"]
@@ -52,7 +57,9 @@ def render(plan: Plan, *, color: bool = False) -> str:
         lines.append(paint("Drift: generated files changed outside modelspec", bold=True))
         for d in plan.drift:
             what = "removed" if d.missing else "edited by hand"
-            lines.append(f"  {paint('!', 'yellow')} {d.path} ({what}; recorded by {d.address})")
+            lines.append(
+                f"  {paint('!', 'yellow')} {one_line(d.path)} ({what}; recorded by {d.address})"
+            )
         lines.append("")
     if plan.has_changes:
         lines.append("modelspec will perform the following actions:")
@@ -61,7 +68,7 @@ def render(plan: Plan, *, color: bool = False) -> str:
             lines.extend(_change_lines(change, paint))
             lines.append("")
     lines.append(paint(summary_line(plan), bold=True))
-    return "\n".join(lines) + "\n"
+    return inert_lines("\n".join(lines) + "\n")
 
 
 def _change_lines(change: Change, paint: _Painter) -> list[str]:
@@ -70,14 +77,14 @@ def _change_lines(change: Change, paint: _Painter) -> list[str]:
     breaking = paint(" (breaking)", "red") if change.breaking else ""
     out = [paint(f"  # {change.address} {_VERBS[action]}", bold=True) + breaking]
     if change.reason and action != "create":
-        out.append(f"  # ({change.reason})")
+        out.append(f"  # ({one_line(change.reason)})")
     out.append(f"  {paint(SYMBOLS[action], fg)} {change.address}")
     if action in ("update", "replace"):  # a new resource's spec is in the specs themselves
         out.extend(f"      {_diff_line(d, paint)}" for d in change.diffs)
     for write in change.writes:
-        out.append(f"      {paint('>', fg)} file {write.path}")
+        out.append(f"      {paint('>', fg)} file {one_line(write.path)}")
     for path in change.deletes:
-        out.append(f"      {paint('-', 'red')} file {path}")
+        out.append(f"      {paint('-', 'red')} file {one_line(path)}")
     return out
 
 
@@ -86,12 +93,13 @@ class _Painter(Protocol):
 
 
 def _diff_line(diff: AttributeDiff, paint: _Painter) -> str:
-    where = display_path(diff.path)
+    where = one_line(display_path(diff.path))
     if diff.before is None:
-        return f"{paint('+', 'green')} {where}: {display_value(diff.after)}"
+        return f"{paint('+', 'green')} {where}: {_shown(diff.after)}"
     if diff.after is None:
-        return f"{paint('-', 'red')} {where}: {display_value(diff.before)}"
-    return (
-        f"{paint('~', 'yellow')} {where}: "
-        f"{display_value(diff.before)} -> {display_value(diff.after)}"
-    )
+        return f"{paint('-', 'red')} {where}: {_shown(diff.before)}"
+    return f"{paint('~', 'yellow')} {where}: {_shown(diff.before)} -> {_shown(diff.after)}"
+
+
+def _shown(value: object) -> str:
+    return one_line(display_value(value))

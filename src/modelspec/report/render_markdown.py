@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
+from modelspec import markdown
 from modelspec.report.model import ModelRow, PolicyRow, Report, ResultRow
+from modelspec.safetext import inert_lines
 
 __all__ = ["escape", "render_markdown"]
 
-_SPECIAL = re.compile(r"([\\`*_\[\]|<>~&])")
-
 
 def escape(text: object) -> str:
-    """text that Markdown shows as written, on one line, safe inside a table cell."""
-    one_line = " ".join(str(text).split())
-    return _SPECIAL.sub(r"\\\1", one_line)
+    """text that Markdown shows as written, on one line, safe inside a table cell (see modelspec.markdown)."""
+    return markdown.text(str(text))
 
 
 def render_markdown(report: Report) -> str:
     lines: list[str] = [
         f"# Compliance report: {escape(report.project)}",
         "",
-        f"Generated {escape(report.generated_at)}. Waiver expiry is counted from {report.today}.",
+        f"Generated {escape(report.generated_at)}. "
+        f"Waiver expiry is counted from {escape(report.today)}.",
         "",
     ]
     if report.error_count:
@@ -78,7 +77,7 @@ def render_markdown(report: Report) -> str:
         ),
         empty="Nothing has been applied yet.",
     )
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return inert_lines("\n".join(lines).rstrip("\n") + "\n")
 
 
 def _inventory_row(m: ModelRow) -> list[str]:
@@ -102,7 +101,8 @@ def _model(m: ModelRow) -> list[str]:
     lines += ["", "Approvals:", ""]
     if m.approvals:
         lines += [
-            f"- **{a.status.upper()}**: {escape(a.role)} approval by {escape(a.approved_by)} on {a.date}"
+            f"- **{a.status.upper()}**: {escape(a.role)} approval by {escape(a.approved_by)} "
+            f"on {escape(a.date)}"
             + (": the model changed since, so it counts for nothing" if a.status == "stale" else "")
             for a in m.approvals
         ]
@@ -130,7 +130,7 @@ def _policy(p: PolicyRow) -> list[str]:
         f"Applies to {escape(p.scope)}. It requires:",
         "",
     ]
-    lines += [f"- `{rule_id}`: {escape(text)}" for rule_id, text in p.rules]
+    lines += [f"- {markdown.code(rule_id, in_table=False)}: {escape(text)}" for rule_id, text in p.rules]
     lines.append("")
     lines += _results(p.results, by_model=False, empty="It selects no resource.")
     return lines

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from modelspec.operations.run_step import Scored, StepOutcome
+from modelspec.safetext import one_line
 
 __all__ = ["scored", "step_line"]
 
 
 def step_line(outcome: StepOutcome) -> str:
+    """One line, whatever the spec's names and the engine's messages hold."""
+    return one_line(_step_line(outcome))
+
+
+def _step_line(outcome: StepOutcome) -> str:
     model, record = outcome.model, outcome.record
     if outcome.step == "validate-data":
         return f"{model}: data valid ({record['row_count']} rows, {len(record['checks'])} checks)"
@@ -20,4 +26,4 @@ def step_line(outcome: StepOutcome) -> str:
 
 
 def scored(result: Scored) -> str:
-    return f"scored {result.rows} rows with {result.build}: {result.output}"
+    return one_line(f"scored {result.rows} rows with {result.build}: {result.output}")

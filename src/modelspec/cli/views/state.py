@@ -1,12 +1,19 @@
-"""What `modelspec state list` and `state show` print, as text or json (format_version 1)."""
+"""What `modelspec state list` and `state show` print, as text or json (format_version 1).
+
+State holds spec values and recorded outputs, so text goes through
+safetext (no control character or CI workflow command gets through) and
+json spells a NaN or infinite number (a metric, a spec's `.inf`) as the
+string "NaN", "Infinity" or "-Infinity", which standard JSON can carry.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
+from modelspec import jsonio
 from modelspec.formats import Formats
+from modelspec.safetext import inert_json, inert_lines, one_line, visible
 from modelspec.state import ResourceState, State
 
 __all__ = [
@@ -36,8 +43,11 @@ def list_text(state: State) -> str:
     """Address, kind and short digest in columns; empty when the state holds nothing."""
     if not state.resources:
         return ""
-    rows = [(rs.address, rs.kind, _short_digest(rs.digest)) for rs in state.resources.values()]
-    return "\n".join(_columns(rows)) + "\n"
+    rows = [
+        (one_line(rs.address), one_line(rs.kind), one_line(_short_digest(rs.digest)))
+        for rs in state.resources.values()
+    ]
+    return inert_lines("\n".join(_columns(rows)) + "\n")
 
 
 def list_json(state: State) -> str:
@@ -70,17 +80,18 @@ def show_json(rs: ResourceState) -> str:
 
 def show_text(rs: ResourceState) -> str:
     lines = [
-        f"# {rs.address}",
-        f"kind: {rs.kind}",
-        f"name: {rs.name}",
-        f"digest: {rs.digest}",
-        f"depends_on: {', '.join(rs.depends_on) if rs.depends_on else '(none)'}",
+        f"# {one_line(rs.address)}",
+        f"kind: {one_line(rs.kind)}",
+        f"name: {one_line(rs.name)}",
+        f"digest: {one_line(rs.digest)}",
+        f"depends_on: {one_line(', '.join(rs.depends_on)) if rs.depends_on else '(none)'}",
     ]
     for title, value in (("outputs", rs.outputs), ("artifacts", rs.artifacts), ("spec", rs.spec)):
         lines.append(f"{title}:" if value else f"{title}: {{}}")
         if value:
-            lines.extend("  " + line for line in _yaml(value).splitlines())
-    return "\n".join(lines) + "\n"
+            dumped = _yaml(value).rstrip("\n").split("\n")
+            lines.extend("  " + visible(line, keep="\t") for line in dumped)
+    return inert_lines("\n".join(lines) + "\n")
 
 
 def _short_digest(digest: str) -> str:
@@ -103,4 +114,5 @@ def _yaml(value: dict[str, Any]) -> str:
 
 
 def _dump_json(value: dict[str, Any]) -> str:
-    return json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    text = jsonio.dumps(jsonio.spelled(value), sort_keys=True, indent=2, ensure_ascii=False)
+    return inert_json(text) + "\n"
