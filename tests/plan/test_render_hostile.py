@@ -111,14 +111,15 @@ def test_json_plan_keeps_the_values(changed: Path) -> None:
     assert after["/metadata/owner"] == SHORT and after["/metadata/description"] == HOSTILE
 
 
-def test_json_plan_spells_non_finite_spec_numbers(example_project: Path) -> None:
+def test_non_finite_spec_numbers_are_refused_and_the_json_stays_standard(
+    example_project: Path,
+) -> None:
     contract = example_project / "specs" / "contracts" / "diabetes-cohort.yaml"
     text = contract.read_text("utf-8")
     assert "min: 0, max: 400}" in text
-    contract.write_text(text.replace("min: 0, max: 400}", "min: -.inf, max: .inf}"), "utf-8")
+    contract.write_text(text.replace("min: 0, max: 400}", "min: -.inf, max: .nan}"), "utf-8")
     code, out, err = run(example_project, "plan", "--format", "json")
-    assert code == 0, err
-    plan = strict_json(out)  # no Infinity: standard JSON
-    (change,) = [c for c in plan["changes"] if c["address"] == "datacontract.diabetes-cohort"]
-    values = {d["after"] for d in change["diffs"] if d["path"].endswith(("/min", "/max"))}
-    assert {"Infinity", "-Infinity"} <= values
+    assert code == 1, err
+    assert out == ""  # no plan: nothing that could carry Infinity or NaN
+    assert "diabetes-cohort.yaml:26:61: error[MS205]: spec.columns[11].min: -inf is not a finite number" in err
+    assert "diabetes-cohort.yaml:26:73: error[MS205]: spec.columns[11].max: nan is not a finite number" in err

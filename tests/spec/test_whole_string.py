@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -212,3 +213,24 @@ def test_a_contract_pattern_with_a_backreference_is_refused(example_project: Pat
         "pattern instead of referring back to it"
     )
     assert error["hint"] == "repeat the group's pattern instead of referring back to it"
+
+
+def test_non_finite_numbers_are_refused_wherever_a_spec_takes_a_number() -> None:
+    from pydantic import BaseModel
+
+    from modelspec.spec.common import Number, Scalar, SpecModel
+
+    class Holder(SpecModel):
+        number: Number | None = None
+        scalar: Scalar | None = None
+
+    for value in (math.inf, -math.inf, math.nan):
+        for field in ("number", "scalar"):
+            try:
+                Holder.model_validate({field: value})
+            except ValueError as exc:
+                assert "is not a finite number" in str(exc)
+            else:
+                raise AssertionError(f"{field}={value} was accepted")
+    assert Holder.model_validate({"number": 1.5, "scalar": "x"}).number == 1.5
+    assert isinstance(Holder(), BaseModel)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -88,10 +96,18 @@ class SpecModel(BaseModel):
     the text (never the place before a final newline, as in Python's re), and the
     checks written here use RE2's fullmatch (modelspec.regex). JSON Schema's
     ECMA-262 `$` means the same, so the schemas and the models agree.
+
+    Numbers are finite: YAML's `.inf` and `.nan` are refused (leave a bound out
+    to mean none), so no NaN reaches a comparison, a digest or a JSON file.
     """
 
     model_config = ConfigDict(
-        extra="forbid", strict=True, frozen=True, populate_by_name=True, regex_engine="rust-regex"
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        populate_by_name=True,
+        regex_engine="rust-regex",
+        allow_inf_nan=False,
     )
 
 
@@ -282,8 +298,18 @@ Address = Annotated[str, StringConstraints(pattern=ADDRESS_PATTERN, max_length=8
 
 Digest = Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")]
 
-Number = int | float
-Scalar = str | int | float | bool
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError(
+            "ms_not_finite",
+            "{value} is not a finite number: specs hold finite numbers",
+            {"value": repr(value), "hint": "leave a bound out to mean none, or give a number"},
+        )
+    return value
+
+
+Number = Annotated[int | float, BeforeValidator(_finite)]
+Scalar = Annotated[str | int | float | bool, BeforeValidator(_finite)]
 
 
 def unique(values: list[Any]) -> Any | None:
