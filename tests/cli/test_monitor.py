@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 from fakes import passing_validate_data
+from recorded_state import record_in_state
 
 from modelspec.cli import cli
 
@@ -37,7 +38,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for address in ("model.biopsy-malignancy-classifier", f"deployment.{DEPLOYMENT}"):
         resource = graph.get(address)
         assert resource is not None
-        engine.build(resource, None)
+        record_in_state(root, {address: engine.build(resource, None)})  # as apply records it
     return root
 
 

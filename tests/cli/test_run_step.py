@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 from fakes import passing_validate_data
+from recorded_state import record_in_state
 
 from modelspec.cli import cli
 
@@ -91,7 +92,7 @@ def test_score_predicts_with_the_targets_build(project: Path, tmp_path: Path) ->
     for address in (f"model.{MODEL}", "deployment.diabetes-progression-batch"):
         resource = graph.get(address)
         assert resource is not None
-        engine.build(resource, None)
+        record_in_state(project, {address: engine.build(resource, None)})  # as apply records it
     rows = pd.read_csv(project / "data" / "diabetes.csv").drop(columns=["progression"]).head(25)
     rows.to_csv(tmp_path / "in.csv", index=False)
     result = run(

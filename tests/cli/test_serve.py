@@ -7,9 +7,11 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +42,21 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     graph, _ = load_graph(loaded)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(data_validation, "validate_data", passing_validate_data)
-        run_pipeline(loaded, graph, MODEL)
+        outputs = run_pipeline(loaded, graph, MODEL)
+    _record(root, "Model", MODEL, outputs)  # the build's digests, what serve verifies it against
     return root
+
+
+def _record(root: Path, kind: str, name: str, outputs: dict[str, Any]) -> None:
+    """Record a resource's outputs in the project's state, as apply does."""
+    from modelspec.project import load_project
+    from modelspec.state import ResourceState, backend_for
+
+    loaded, _ = load_project(root)
+    assert loaded is not None
+    backend = backend_for(loaded)
+    recorded = ResourceState(f"{kind.lower()}.{name}", kind, name, "", {}, outputs, {})
+    backend.write(backend.read().with_resource(recorded).bump())
 
 
 def _build(project: Path) -> Path:
@@ -88,6 +103,7 @@ def test_deployment_serves_its_alias_build(project: Path, monkeypatch: pytest.Mo
     from modelspec.serving import server as serve
 
     set_alias(project / ".modelspec" / "registry", MODEL, "prod", "1.0.0+1")
+    _record(project, "Deployment", DEPLOYMENT, {"model_build": "1.0.0+1"})  # as apply does
     seen: dict[str, Any] = {}
 
     def serve_once(server: serve.ModelServer, on_stop: Any = None) -> None:
@@ -134,6 +150,62 @@ def test_a_real_process_serves_and_stops_on_sigterm(project: Path) -> None:
         assert process.wait(timeout=10) == 0
         assert "SIGTERM: shutting down" in process.stderr.read()
     finally:
+        killer.cancel()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+@pytest.mark.slow
+def test_sigterm_stops_a_real_process_while_a_client_trickles_bytes(project: Path) -> None:
+    env = {**os.environ, "MODELSPEC_BUILD_DIR": str(_build(project))}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "modelspec", "serve", "--port", "0", "--quiet"],
+        cwd=project,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    killer = threading.Timer(60, process.kill)  # never hang the suite
+    killer.start()
+    stop = threading.Event()
+    try:
+        assert process.stderr is not None
+        banner = process.stderr.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/v1/models/", banner)
+        assert match, banner
+        port = int(match[1])
+        trickler = socket.create_connection(("127.0.0.1", port), timeout=10)
+
+        def trickle() -> None:  # a byte every 0.5 s of a request that never ends
+            try:
+                for byte in f"POST /v1/models/{MODEL}:predict HTTP/1.1\r\nHost: x\r\n".encode():
+                    trickler.send(bytes([byte]))
+                    if stop.wait(0.5):
+                        return
+            except OSError:
+                pass  # cut by the server
+
+        threading.Thread(target=trickle, daemon=True).start()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("POST", f"/v1/models/{MODEL}:predict", body=b'{"instances": [[Infinity]]}')
+        response = conn.getresponse()  # others are answered meanwhile, hostile bodies with a 400
+        assert response.status == 400
+        assert json.loads(response.read()) == {
+            "error": "the body is refused: Infinity is not a JSON number"
+        }
+        conn.close()
+        stop.wait(1.5)
+        process.send_signal(signal.SIGTERM)
+        sent = time.monotonic()
+        assert process.wait(timeout=10) == 0
+        assert time.monotonic() - sent < 5  # measured: 0.4-1.6 s, most of it interpreter exit
+        assert process.stderr.read() == "SIGTERM: shutting down\n"
+        trickler.settimeout(5)
+        assert trickler.recv(100) == b""  # cut without an answer
+        trickler.close()
+    finally:
+        stop.set()
         killer.cancel()
         if process.poll() is None:
             process.kill()

@@ -11,7 +11,8 @@ import pytest
 
 from modelspec.engine.local import LocalEngine
 from modelspec.errors import EngineError
-from modelspec.registry.local import get_alias, load_build
+from modelspec.registry.local import get_alias
+from modelspec.registry.verify import BuildRecord, open_build
 
 Build = Callable[[str], dict[str, Any]]
 Example = Any  # the `example` fixture (tests/support/engine_fixtures.py)
@@ -43,6 +44,7 @@ def test_example_models_train_evaluate_and_register(example: Example, built: Bui
         "manifest.json",
         "metrics.json",
         "model.joblib",
+        "model.skops",
         "signature.json",
         "versions.json",
     ]
@@ -62,8 +64,30 @@ def test_example_models_train_evaluate_and_register(example: Example, built: Bui
     }
     versions = json.loads((build_dir / "versions.json").read_text())
     assert {"python", "sklearn", "numpy", "pandas"} <= set(versions)
-    model = load_build(build_dir)
+    # the outputs for state record every file's sha256: what serve and monitor verify against
+    recorded = classifier["builds"]["1.0.0+1"]
+    assert sorted(recorded) == sorted(p.name for p in build_dir.iterdir())
+    assert recorded["model.joblib"] == classifier["artifact_digest"]
+    model = open_build(build_dir, BuildRecord(CLASSIFIER, "1.0.0+1", recorded)).estimator()
     assert hasattr(model, "predict_proba")
+    assert versions["skops"] != "unknown"
+
+
+def test_a_new_build_keeps_the_builds_recorded_before(example: Example) -> None:
+    from modelspec.state import ResourceState
+
+    graph = example.graph()
+    resource = graph.get(f"model.{REGRESSOR}")
+    assert resource is not None
+    engine = LocalEngine(example.project, graph)
+    first = engine.build(resource, None)
+    previous = ResourceState(
+        resource.address, "Model", REGRESSOR, resource.digest, {}, first, {}
+    )
+    second = engine.build(resource, previous)
+    assert second["build"] == "2.0.1+2"
+    assert sorted(second["builds"]) == ["2.0.1+1", "2.0.1+2"]  # a rollback may serve the first
+    assert second["builds"]["2.0.1+1"] == first["builds"]["2.0.1+1"]
 
 
 def test_same_spec_and_data_give_the_same_metrics_as_a_new_build(built: Build) -> None:

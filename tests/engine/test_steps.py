@@ -39,6 +39,7 @@ def test_steps_chained_through_a_workdir_give_the_engines_build(
         "build.json",
         "evaluation.json",
         "model.joblib",
+        "model.skops",
         "train.json",
         "validation.json",
     ]
@@ -67,18 +68,47 @@ def test_a_step_refuses_the_work_of_another_spec(example: Example, tmp_path: Pat
         steps.evaluate_step(_context(example, work))
 
 
+@pytest.mark.parametrize("victim", ["model.joblib", "model.skops"])
 def test_a_tampered_work_model_is_never_unpickled(
-    example: Example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    example: Example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, victim: str
 ) -> None:
     import modelspec.registry.local as registry
 
     work = tmp_path / "w"
     steps.validate_data_step(_context(example, work))
     steps.train_step(_context(example, work))
-    (work / "model.joblib").write_bytes(b"not the model train wrote")
+    steps.evaluate_step(_context(example, work))
+    (work / victim).write_bytes(b"not the model train wrote")
     monkeypatch.setattr(registry, "joblib_module", lambda: pytest.fail("unpickled a tampered file"))
-    with pytest.raises(EngineError, match="does not match what train wrote"):
+    with pytest.raises(EngineError, match=f"{victim} does not match what train wrote"):
+        steps.register_step(_context(example, work))
+    with pytest.raises(EngineError, match=f"{victim} does not match what train wrote"):
         steps.evaluate_step(_context(example, work))
+    assert not (example.project.registry_dir / REGRESSOR).exists()
+
+
+def test_the_evaluated_model_is_the_one_rebuilt_from_skops(
+    example: Example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """evaluate loads model.skops with the trusted types only: the pickle is never read back."""
+    import modelspec.registry.local as registry
+
+    work = tmp_path / "w"
+    steps.validate_data_step(_context(example, work))
+    steps.train_step(_context(example, work))
+    monkeypatch.setattr(registry, "joblib_module", lambda: pytest.fail("joblib used after train"))
+    evaluation = steps.evaluate_step(_context(example, work))
+    assert evaluation["passed"]
+    training = json.loads((work / "train.json").read_text())
+    assert training["skops_sha256"].startswith("sha256:") and training["model_sha256"].startswith("sha256:")
+
+
+def test_a_hostile_work_record_is_a_clear_error(example: Example, tmp_path: Path) -> None:
+    work = tmp_path / "w"
+    steps.validate_data_step(_context(example, work))
+    (work / "validation.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(EngineError, match="run the validate-data step first"):
+        steps.train_step(_context(example, work))
 
 
 def test_register_refuses_a_model_that_failed_its_gates(example: Example, tmp_path: Path) -> None:

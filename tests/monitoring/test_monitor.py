@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 from fakes import passing_validate_data
+from recorded_state import record_in_state
 
 from modelspec.engine.local import LocalEngine
 from modelspec.errors import EngineError
@@ -23,14 +25,20 @@ MODEL_SPEC = "specs/models/biopsy-malignancy-classifier.yaml"
 DEPLOYMENT_SPEC = "specs/deployments/biopsy-malignancy-classifier.yaml"
 
 
-@pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example classifier built twice (1.0.0+1, 1.0.0+2), once for the whole module."""
+@dataclass(frozen=True)
+class Built:
+    registry: Path
+    outputs: dict[str, Any]  # the second build's, recording both builds' digests
 
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The example classifier built twice (1.0.0+1, 1.0.0+2), once for the whole module."""
     import modelspec.engine.data_validation as data_validation
     from modelspec.compile import load_graph
     from modelspec.examples.scaffold import init_project
     from modelspec.project import load_project
+    from modelspec.state import ResourceState
 
     root = tmp_path_factory.mktemp("built") / "example"
     init_project(root)
@@ -42,22 +50,27 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(data_validation, "validate_data", passing_validate_data)
         engine = LocalEngine(project, graph)
-        engine.build(model, None)
-        engine.build(model, None)
-    return project.registry_dir
+        first = engine.build(model, None)
+        previous = ResourceState(model.address, "Model", model.name, model.digest, {}, first, {})
+        second = engine.build(model, previous)
+    return Built(project.registry_dir, second)
 
 
-def _deploy(example: Example, registry: Path, first: str | None = None) -> None:
-    """The builds copied into the example's registry, and prod's alias moved to the latest one."""
+def _deploy(example: Example, built: Built, first: str | None = None) -> None:
+    """The builds copied into the example's registry and recorded in state as apply would, and
+    prod's alias moved to the latest one (from first, when given)."""
     from modelspec.registry.local import set_alias
 
-    shutil.copytree(registry, example.project.registry_dir, dirs_exist_ok=True)
+    shutil.copytree(built.registry, example.project.registry_dir, dirs_exist_ok=True)
+    record_in_state(example.root, {"model.biopsy-malignancy-classifier": built.outputs})
     if first is not None:
         set_alias(example.project.registry_dir, "biopsy-malignancy-classifier", "prod", first)
+        record_in_state(example.root, {f"deployment.{DEPLOYMENT}": {"model_build": first}})
     graph = example.graph()
     deployment = graph.get(f"deployment.{DEPLOYMENT}")
     assert deployment is not None
-    LocalEngine(example.project, graph).build(deployment, None)
+    outputs = LocalEngine(example.project, graph).build(deployment, None)
+    record_in_state(example.root, {f"deployment.{DEPLOYMENT}": outputs})
 
 
 def _shifted(example: Example, tmp_path: Path) -> Path:
@@ -68,7 +81,7 @@ def _shifted(example: Example, tmp_path: Path) -> Path:
     return path
 
 
-def test_the_training_data_shows_no_drift(example: Example, registry: Path) -> None:
+def test_the_training_data_shows_no_drift(example: Example, registry: Built) -> None:
     _deploy(example, registry)
     report = monitor(
         example.project, example.graph(), DEPLOYMENT, example.root / "data" / "breast_cancer.csv"
@@ -86,7 +99,7 @@ def test_the_training_data_shows_no_drift(example: Example, registry: Path) -> N
 
 
 def test_a_shifted_feature_is_a_breach_that_marks_the_model_for_retraining(
-    example: Example, registry: Path, tmp_path: Path
+    example: Example, registry: Built, tmp_path: Path
 ) -> None:
     _deploy(example, registry)
     report = monitor(example.project, example.graph(), DEPLOYMENT, _shifted(example, tmp_path))
@@ -109,7 +122,7 @@ def test_a_shifted_feature_is_a_breach_that_marks_the_model_for_retraining(
 
 
 def test_rollback_records_a_trigger_the_engine_acts_on(
-    example: Example, registry: Path, tmp_path: Path
+    example: Example, registry: Built, tmp_path: Path
 ) -> None:
     example.edit(DEPLOYMENT_SPEC, "on_breach: retrain", "on_breach: rollback")
     _deploy(example, registry, first="1.0.0+1")  # prod served +1, now serves +2
@@ -124,7 +137,7 @@ def test_rollback_records_a_trigger_the_engine_acts_on(
     assert outputs == {"model_build": "1.0.0+1", "rolled_back_from": "1.0.0+2"}
 
 
-def test_alert_only_reports(example: Example, registry: Path, tmp_path: Path) -> None:
+def test_alert_only_reports(example: Example, registry: Built, tmp_path: Path) -> None:
     example.edit(DEPLOYMENT_SPEC, "on_breach: retrain", "on_breach: alert")
     _deploy(example, registry)
     report = monitor(example.project, example.graph(), DEPLOYMENT, _shifted(example, tmp_path))
@@ -134,7 +147,7 @@ def test_alert_only_reports(example: Example, registry: Path, tmp_path: Path) ->
 
 
 def test_the_declared_method_and_a_reference_file_are_used(
-    example: Example, registry: Path, tmp_path: Path
+    example: Example, registry: Built, tmp_path: Path
 ) -> None:
     example.edit(
         DEPLOYMENT_SPEC,
@@ -149,7 +162,7 @@ def test_the_declared_method_and_a_reference_file_are_used(
 
 
 def test_performance_below_its_gate_is_a_breach(
-    example: Example, registry: Path, tmp_path: Path
+    example: Example, registry: Built, tmp_path: Path
 ) -> None:
     example.edit(
         DEPLOYMENT_SPEC,
@@ -170,7 +183,7 @@ def test_performance_below_its_gate_is_a_breach(
 
 
 def test_unlabelled_data_skips_performance_and_says_so(
-    example: Example, registry: Path, tmp_path: Path
+    example: Example, registry: Built, tmp_path: Path
 ) -> None:
     _deploy(example, registry)
     frame = pd.read_csv(example.root / "data" / "breast_cancer.csv").drop(columns=["malignant"])
@@ -194,7 +207,7 @@ def test_without_a_deployed_build_monitor_asks_for_apply_or_a_reference(example:
         )
 
 
-def test_renderers(example: Example, registry: Path, tmp_path: Path) -> None:
+def test_renderers(example: Example, registry: Built, tmp_path: Path) -> None:
     _deploy(example, registry)
     report = monitor(example.project, example.graph(), DEPLOYMENT, _shifted(example, tmp_path))
     text = FORMATS.render("text", report)
@@ -204,3 +217,33 @@ def test_renderers(example: Example, registry: Path, tmp_path: Path) -> None:
     assert [f["feature"] for f in data["features"] if f["breached"]] == ["mean_radius"]
     html = FORMATS.render("html", report)
     assert html.startswith("<!DOCTYPE html>") and "<td>mean_radius</td>" in html
+
+
+def test_an_altered_reference_is_refused_not_compared_against(
+    example: Example, registry: Built
+) -> None:
+    """A data.json that would hide drift (no features to compare) does not pass for the build's."""
+    _deploy(example, registry)
+    builds = example.project.registry_dir / "biopsy-malignancy-classifier"
+    (builds / "1.0.0+2" / "data.json").write_text('{"features": {}, "row_count": 0}\n')
+    with pytest.raises(EngineError, match=r"data\.json does not match its manifest"):
+        monitor(
+            example.project, example.graph(), DEPLOYMENT, example.root / "data" / "breast_cancer.csv"
+        )
+
+
+def test_monitor_refuses_a_build_state_does_not_vouch_for(example: Example, registry: Built) -> None:
+    """A state from before build digests were recorded: monitor says to retrain, loads nothing."""
+    from dataclasses import replace
+
+    from modelspec.state import LocalFileBackend
+
+    _deploy(example, registry)
+    backend = LocalFileBackend(example.project.state_path)
+    state = backend.read()
+    rs = state.resources["model.biopsy-malignancy-classifier"]
+    backend.write(state.with_resource(replace(rs, outputs={"build": "1.0.0+2"})))
+    with pytest.raises(EngineError, match=r"state records no digests for build 1\.0\.0\+2"):
+        monitor(
+            example.project, example.graph(), DEPLOYMENT, example.root / "data" / "breast_cancer.csv"
+        )

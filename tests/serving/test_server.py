@@ -9,19 +9,17 @@ import re
 import shutil
 import signal
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pytest
-from fakes import passing_validate_data
 
 from modelspec.errors import EngineError
 from modelspec.generate.prometheus import ERRORS_METRIC, LATENCY_METRIC
 from modelspec.learn.train import feature_frame
-from modelspec.registry.local import load_build
+from modelspec.registry.local import joblib_module
 from modelspec.serving.server import (
     BUCKETS,
     MAX_BODY_BYTES,
@@ -32,87 +30,18 @@ from modelspec.serving.server import (
     serve_until_signal,
 )
 
+if TYPE_CHECKING:  # tests/serving/conftest.py (fixtures, not importable under importlib mode)
+    from conftest import Client, Trained
+
 CLASSIFIER = "biopsy-malignancy-classifier"
 REGRESSOR = "diabetes-progression-regressor"
-
-
-
-@dataclass(frozen=True)
-class Trained:
-    root: Path
-    classifier: Path  # build directories
-    regressor: Path
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> Trained:
-    """The example project with both models built once by the real pipeline."""
-    import modelspec.engine.data_validation as data_validation
-    from modelspec.compile import load_graph
-    from modelspec.engine.local import run_pipeline
-    from modelspec.examples.scaffold import init_project
-    from modelspec.project import load_project
-
-    root = tmp_path_factory.mktemp("serve") / "example"
-    init_project(root)
-    project, _ = load_project(root)
-    assert project is not None
-    graph, _ = load_graph(project)
-    builds = {}
-    with pytest.MonkeyPatch.context() as patch:  # GX validation is tested on its own
-        patch.setattr(data_validation, "validate_data", passing_validate_data)
-        for model in (CLASSIFIER, REGRESSOR):
-            builds[model] = root / run_pipeline(project, graph, model)["registry_path"]
-    return Trained(root, builds[CLASSIFIER], builds[REGRESSOR])
-
-
-@dataclass
-class Client:
-    server: ModelServer
-
-    def request(
-        self, method: str, path: str, body: Any = None, raw: bytes | None = None
-    ) -> tuple[int, Any]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
-        try:
-            data = raw if raw is not None else None if body is None else json.dumps(body).encode()
-            conn.request(method, path, body=data, headers={"Content-Type": "application/json"})
-            response = conn.getresponse()
-            text = response.read().decode()
-            kind = response.getheader("Content-Type", "")
-            return response.status, json.loads(text) if "json" in kind else text
-        finally:
-            conn.close()
-
-
-def _running(build: Path, deployment: str | None = None) -> Iterator[Client]:
-    server = make_server(load_served_model(build), "127.0.0.1", 0, deployment=deployment, log=None)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield Client(server)
-    finally:
-        server.drain()
-        server.server_close()
-        thread.join(timeout=5)
-    assert not thread.is_alive()
-
-
-@pytest.fixture
-def regressor(trained: Trained) -> Iterator[Client]:
-    yield from _running(trained.regressor, deployment="diabetes-prod")
-
-
-@pytest.fixture
-def classifier(trained: Trained) -> Iterator[Client]:
-    yield from _running(trained.classifier)
 
 
 def _direct(build: Path, frame: pd.DataFrame) -> tuple[list[Any], Any]:
     signature = json.loads((build / "signature.json").read_text())
     numeric = tuple(i["name"] for i in signature["inputs"] if i["kind"] == "numeric")
     categorical = tuple(i["name"] for i in signature["inputs"] if i["kind"] != "numeric")
-    estimator = load_build(build)
+    estimator = joblib_module().load(build / "model.joblib")  # the pickle KServe would load
     x = feature_frame(frame, numeric, categorical)
     proba = estimator.predict_proba(x).tolist() if hasattr(estimator, "predict_proba") else None
     return estimator.predict(x).tolist(), proba
@@ -254,7 +183,7 @@ def test_a_tampered_build_is_refused(trained: Trained, tmp_path: Path) -> None:
     model = build / "model.joblib"
     model.write_bytes(model.read_bytes() + b"\0")
     with pytest.raises(EngineError, match="does not match its manifest"):
-        load_served_model(build)
+        load_served_model(build, trained.project)
 
 
 def test_a_build_with_an_unlisted_file_or_no_signature_is_refused(
@@ -263,11 +192,11 @@ def test_a_build_with_an_unlisted_file_or_no_signature_is_refused(
     build = _copy(trained.classifier, tmp_path)
     (build / "extra.py").write_text("print('hi')\n")
     with pytest.raises(EngineError, match=r"does not list: extra\.py"):
-        load_served_model(build)
+        load_served_model(build, trained.project)
     (build / "extra.py").unlink()
     (build / "signature.json").unlink()
     with pytest.raises(EngineError, match=r"signature\.json is missing"):
-        load_served_model(build)
+        load_served_model(build, trained.project)
 
 
 def test_a_model_version_directory_means_its_latest_build(trained: Trained, tmp_path: Path) -> None:
@@ -282,13 +211,15 @@ def test_a_model_version_directory_means_its_latest_build(trained: Trained, tmp_
         resolve_build_dir(tmp_path)
 
 
-def test_sigterm_drains_and_returns(trained: Trained, row: dict[str, Any]) -> None:
+def test_sigterm_drains_and_returns(
+    trained: Trained, row: dict[str, Any], connect: Callable[[ModelServer], Client]
+) -> None:
     server = make_server(load_served_model(trained.regressor), "127.0.0.1", 0, log=None)
     answers: list[int] = []
     stopped: list[str] = []
 
     def client() -> None:
-        answers.append(Client(server).request("GET", "/healthz")[0])
+        answers.append(connect(server).request("GET", "/healthz")[0])
         os.kill(os.getpid(), signal.SIGTERM)
 
     watchdog = threading.Timer(10, server.drain)  # never hang the suite

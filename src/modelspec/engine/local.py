@@ -46,7 +46,10 @@ class LocalEngine:
     def build(self, resource: Resource, previous: ResourceState | None) -> dict[str, Any]:
         """A Model: a new registered build. A Deployment: its target's alias moved (or rolled back)."""
         if resource.kind == "Model":
-            return run_pipeline(self.project, self.graph, resource.name)
+            from modelspec.registry.trust import merged_builds
+
+            outputs = run_pipeline(self.project, self.graph, resource.name)
+            return merged_builds(previous.outputs if previous is not None else None, outputs)
         if resource.kind == "Deployment":
             return self._deploy(resource)
         return {}
@@ -83,13 +86,14 @@ def score_batch(
 ) -> tuple[Path, int, str]:
     """Predict with the build the deployment's target alias points at; (output, rows, build).
 
+    The build is the one apply deployed, verified against the digests state recorded.
     The input defaults to the model's contract source, the output to
     `.modelspec/scores/<deployment>.csv`; it holds the input rows with a
     `prediction` column (and `probability` of the positive class for binary classifiers).
     """
     from modelspec.learn.tabular import format_of, read_table
     from modelspec.learn.train import NUMERIC_TYPES, feature_frame
-    from modelspec.registry.local import get_alias, load_build
+    from modelspec.registry.trust import open_deployed
 
     resource = graph.get(Address.of("Deployment", deployment))
     refs = Refs.of(graph, resource) if resource is not None else Refs({})
@@ -97,8 +101,8 @@ def score_batch(
     if resource is None or model is None:
         raise EngineError(f"there is no Deployment named {deployment!r} with a defined model")
     source_format = contract.source_format if contract is not None else "csv"
-    build = get_alias(project.registry_dir, model.name, DeploymentView(resource).target)
-    if build is None:
+    verified = open_deployed(project, deployment, model.name, DeploymentView(resource).target)
+    if verified is None:
         raise EngineError(f"deployment {deployment} has no deployed build yet: apply it first")
     if input_path is None:
         input_path = contract.source_file(project.root) if contract is not None else None
@@ -111,7 +115,7 @@ def score_batch(
         frame = read_table(input_path, format_of(input_path) or source_format)
     except ValueError as exc:
         raise EngineError(str(exc)) from None
-    estimator = load_build(project.registry_dir / model.name / build)
+    estimator = verified.estimator()
     types = contract.column_types if contract is not None else {}
     features = model.features
     missing = [f for f in features if f not in frame.columns]
@@ -132,4 +136,4 @@ def score_batch(
         out.to_json(output_path, orient="records")
     else:
         out.to_csv(output_path, index=False)
-    return output_path, len(out), build
+    return output_path, len(out), verified.build

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import platform
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from modelspec import jsonio
 from modelspec.compile.address import Address
 from modelspec.compile.graph import Graph, Resource
 from modelspec.compile.views import ContractView, ModelView, Refs
@@ -41,7 +41,9 @@ VALIDATION, TRAINING, EVALUATION, BUILD = (
     "evaluation.json",
     "build.json",
 )
-MODEL_FILE = "model.joblib"
+MODEL_FILE = "model.joblib"  # the pickle, registered for runtimes that require it; never loaded
+SKOPS_FILE = "model.skops"  # what the evaluate step (and everything after the registry) loads
+_RECORD_LIMIT = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -88,13 +90,17 @@ def _write(ctx: StepContext, name: str, value: Any) -> None:
 
 
 def _json_bytes(value: Any) -> bytes:
-    return (json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    """Valid JSON (a metric that is NaN is written as null), as jsonio reads it back."""
+    text = jsonio.dumps(jsonio.finite(value), sort_keys=True, indent=2, ensure_ascii=False)
+    return (text + "\n").encode()
 
 
 def _read(ctx: StepContext, name: str, step: str, data: TrainingData) -> dict[str, Any]:
     """A record an earlier step wrote, checked to be about this spec and this data."""
+    from modelspec.files import read_regular
+
     try:
-        record = json.loads((ctx.workdir / name).read_bytes())
+        record = jsonio.loads(read_regular(ctx.workdir / name, limit=_RECORD_LIMIT))
     except (OSError, ValueError):
         raise EngineError(
             f"model {ctx.model.name}: {ctx.workdir / name} is missing; run the {step} step first"
@@ -119,7 +125,7 @@ def validate_data_step(ctx: StepContext, data: TrainingData | None = None) -> di
     from modelspec.engine.data_validation import validate_data
 
     data = data or load_data(ctx)
-    for name in (VALIDATION, TRAINING, EVALUATION, BUILD, MODEL_FILE):  # a new run starts clean
+    for name in (VALIDATION, TRAINING, EVALUATION, BUILD, MODEL_FILE, SKOPS_FILE):  # start clean
         (ctx.workdir / name).unlink(missing_ok=True)  # only its own files: the volume may be shared
     progress(f"{ctx.model.name}: validating {data.source} against {ctx.contract.name}")
     result = validate_data(ctx.contract, data.frame)
@@ -173,9 +179,11 @@ def _plain(values: Any) -> list[Any]:
 
 
 def train_step(ctx: StepContext, data: TrainingData | None = None) -> dict[str, Any]:
-    """Fit the model on the training split and keep it in the work directory."""
+    """Fit the model on the training split and keep it in the work directory (skops and joblib)."""
+    from modelspec.files import write_atomic
     from modelspec.learn.train import fit
     from modelspec.registry.local import joblib_module
+    from modelspec.registry.modelfile import dump_model
 
     data = data or load_data(ctx)
     validation = _read(ctx, VALIDATION, "validate-data", data)
@@ -185,17 +193,18 @@ def train_step(ctx: StepContext, data: TrainingData | None = None) -> dict[str, 
         )
     progress(f"{ctx.model.name}: training {ModelView(ctx.model).estimator_class}")
     trained = fit(ctx.model, data)
+    skops = dump_model(trained.estimator, f"model {ctx.model.name}")
     buffer = io.BytesIO()
     joblib_module().dump(trained.estimator, buffer)
     content = buffer.getvalue()
-    from modelspec.files import write_atomic
-
+    write_atomic(ctx.workdir / SKOPS_FILE, skops)
     write_atomic(ctx.workdir / MODEL_FILE, content)
     record = {
         "model": ctx.model.name,
         "spec_digest": ctx.model.digest,
         "data_sha256": data.sha256,
         "model_sha256": _sha256(content),
+        "skops_sha256": _sha256(skops),
         "test_rows": list(trained.test_rows),
         "best_params": trained.best_params,
     }
@@ -203,17 +212,26 @@ def train_step(ctx: StepContext, data: TrainingData | None = None) -> dict[str, 
     return record
 
 
-def _trained_model(ctx: StepContext, record: dict[str, Any]) -> tuple[Any, bytes]:
-    """The model the train step wrote, unpickled only when its sha256 matches the record."""
-    from modelspec.registry.local import joblib_module
+def _trained_model(ctx: StepContext, record: dict[str, Any]) -> tuple[Any, dict[str, bytes]]:
+    """The model the train step wrote, rebuilt from model.skops (trusted types only) once both
+    model files match the sha256 the train record gives; and the two files' bytes."""
+    from modelspec.files import ReadRefused, read_regular
+    from modelspec.registry.modelfile import MAX_MODEL_BYTES, load_model
 
-    content = (ctx.workdir / MODEL_FILE).read_bytes()
-    if _sha256(content) != record.get("model_sha256"):
-        raise EngineError(
-            f"model {ctx.model.name}: {ctx.workdir / MODEL_FILE} does not match what train wrote; "
-            "it is not loaded (run train again)"
-        )
-    return joblib_module().load(io.BytesIO(content)), content
+    contents: dict[str, bytes] = {}
+    for name, key in ((SKOPS_FILE, "skops_sha256"), (MODEL_FILE, "model_sha256")):
+        path = ctx.workdir / name
+        try:
+            content = read_regular(path, limit=MAX_MODEL_BYTES)
+        except (OSError, ReadRefused):
+            content = b""
+        if _sha256(content) != record.get(key):
+            raise EngineError(
+                f"model {ctx.model.name}: {path} does not match what train wrote; "
+                "it is not loaded (run train again)"
+            )
+        contents[name] = content
+    return load_model(contents[SKOPS_FILE], str(ctx.workdir / SKOPS_FILE)), contents
 
 
 def evaluate_step(ctx: StepContext, data: TrainingData | None = None) -> dict[str, Any]:
@@ -254,18 +272,19 @@ def register_step(ctx: StepContext, data: TrainingData | None = None) -> dict[st
     """Register the evaluated model as the next build of its version; the outputs for state."""
     from modelspec.monitoring.drift import summarize
     from modelspec.registry.local import register_build
+    from modelspec.registry.trust import BUILDS, builds_output
 
     data = data or load_data(ctx)
     training = _read(ctx, TRAINING, "train", data)
     evaluation = _read(ctx, EVALUATION, "evaluate", data)
     if not evaluation.get("passed"):
         raise EngineError(f"model {ctx.model.name} did not pass evaluation and is not registered")
-    estimator, content = _trained_model(ctx, training)
+    estimator, model_files = _trained_model(ctx, training)
     model = ModelView(ctx.model)
     seed = model.seed
     summary = summarize(data.frame, data.numeric, data.categorical, seed)
     files = {
-        MODEL_FILE: content,
+        **model_files,
         "metrics.json": _json_bytes(
             {
                 "metrics": evaluation["metrics"],
@@ -290,6 +309,7 @@ def register_step(ctx: StepContext, data: TrainingData | None = None) -> dict[st
         "data_digest": data.sha256,
         "artifact_digest": build.artifact_digest,
         "registry_path": _relative(build.path, ctx.root),
+        BUILDS: builds_output(build),  # what serve, monitor and score verify the build against
     }
     _write(ctx, BUILD, outputs)
     progress(f"{ctx.model.name}: registered {build.build}")
@@ -330,6 +350,7 @@ def _versions() -> dict[str, str]:
         ("pandas", "pandas"),
         ("scipy", "scipy"),
         ("joblib", "joblib"),
+        ("skops", "skops"),
         ("modelspec", "modelspec"),
     ):
         try:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modelspec.compile.address import Address
 from modelspec.compile.graph import Graph
@@ -15,6 +15,9 @@ from modelspec.errors import EngineError
 from modelspec.learn.train import NUMERIC_TYPES, feature_frame
 from modelspec.monitoring.drift import FeatureDrift, feature_drift, summarize
 from modelspec.project import Project
+
+if TYPE_CHECKING:
+    from modelspec.registry.verify import VerifiedBuild
 
 __all__ = ["DEFAULT_DRIFT", "MonitorReport", "PerformanceCheck", "act_on_breach", "monitor"]
 
@@ -126,8 +129,12 @@ def _check(
 def monitor(
     project: Project, graph: Graph, deployment: str, current: Path, reference: Path | None = None
 ) -> MonitorReport:
-    """Drift per feature (the deployment's method and threshold) and, with labels, performance."""
-    from modelspec.registry.local import get_alias, load_build, read_build_json
+    """Drift per feature (the deployment's method and threshold) and, with labels, performance.
+
+    The deployed build is the one apply deployed, opened only once its files match the
+    digests state recorded (registry/trust.py); its model is rebuilt from model.skops.
+    """
+    from modelspec.registry.trust import open_deployed
 
     resource = graph.get(Address.of("Deployment", deployment))
     if resource is None:
@@ -146,8 +153,7 @@ def monitor(
     monitoring = view.monitoring
     drift = monitoring.get("drift") or DEFAULT_DRIFT
     notes = [] if monitoring.get("drift") else ["no drift threshold declared: psi 0.2 used"]
-    build = get_alias(project.registry_dir, model.name, view.target)
-    build_dir = project.registry_dir / model.name / build if build else None
+    deployed = open_deployed(project, deployment, model.name, view.target)
     frame = _read(current, fmt)
     missing = [f for f in features if f not in frame.columns]
     if missing:
@@ -162,9 +168,9 @@ def monitor(
         _check(reference_frame, reference, {f: types.get(f, "string") for f in features})
         summary = summarize(reference_frame, numeric, categorical, seed)
         reference_name = str(reference)
-    elif build_dir is not None:
-        summary = read_build_json(build_dir, "data.json")
-        reference_name = f"build {build}"
+    elif deployed is not None:
+        summary = _reference_summary(deployed)
+        reference_name = f"build {deployed.build}"
     else:
         raise EngineError(
             f"deployment {deployment} has no deployed build on target {view.target}: "
@@ -179,8 +185,8 @@ def monitor(
     performance = None
     gate = monitoring.get("performance")
     target = model.target_column
-    if gate and target in frame.columns and build_dir is not None:
-        performance = _performance(model, load_build(build_dir), x, frame[target], gate)
+    if gate and target in frame.columns and deployed is not None:
+        performance = _performance(model, deployed.estimator(), x, frame[target], gate)
     elif gate:
         notes.append(
             f"performance not checked: the current data has no {target} column"
@@ -190,7 +196,7 @@ def monitor(
     return MonitorReport(
         deployment=deployment,
         model=model.name,
-        build=build,
+        build=deployed.build if deployed is not None else None,
         reference=reference_name,
         current=str(current),
         row_count=len(frame),
@@ -199,6 +205,14 @@ def monitor(
         performance=performance,
         notes=notes,
     )
+
+
+def _reference_summary(deployed: VerifiedBuild) -> dict[str, Any]:
+    """The training data's summary a build keeps in data.json (verified with the build)."""
+    summary = deployed.json("data.json")
+    if not isinstance(summary, dict) or not isinstance(summary.get("features"), dict):
+        raise EngineError(f"{deployed.path / 'data.json'} holds no feature summary")
+    return summary
 
 
 def _performance(

@@ -1,4 +1,11 @@
-"""The serve operation: which registered build to serve, loaded and verified (the loop is the CLI's)."""
+"""The serve operation: which registered build to serve, verified and loaded (the loop is the CLI's).
+
+A build is served only once its files match the digests the project's state
+recorded when apply registered it (registry/trust.py), and its model is
+rebuilt from model.skops, never unpickled. Serving therefore needs the
+project and its state, also with --build-dir: a build state has no record of
+is refused (docs/registry-trust.md).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from modelspec.compile.address import Address
 from modelspec.compile.graph import Graph
-from modelspec.errors import UserError
+from modelspec.compile.views import DeploymentView, Refs
+from modelspec.errors import EngineError, UserError
 from modelspec.project import Project
 
 if TYPE_CHECKING:
@@ -27,21 +36,32 @@ def served_model(
     environ: Mapping[str, str],
     load_graph: Callable[[], tuple[Project, Graph]],
 ) -> ServedModel:
-    """The verified build to serve: the deployment's alias build (the graph is loaded only
-    then), else build_dir or $MODELSPEC_BUILD_DIR (<registry>/<model>/<version>: its latest)."""
-    from modelspec.serving.server import deployment_build_dir, load_served_model
+    """The verified build to serve: the one apply deployed for the deployment, else build_dir
+    or $MODELSPEC_BUILD_DIR (<...>/<model>/<version>: its latest), checked against the
+    digests the project's state recorded for that build."""
+    from modelspec.registry.trust import open_build_dir, open_deployed
+    from modelspec.serving.model import served_model as model_of
 
     if deployment and build_dir:
         raise UserError("give --deployment or --build-dir, not both")
     if deployment:
         project, graph = load_graph()
-        return load_served_model(deployment_build_dir(project, graph, deployment))
+        resource = graph.get(Address.of("Deployment", deployment))
+        model = Refs.of(graph, resource).model if resource is not None else None
+        if resource is None or model is None:
+            raise EngineError(f"there is no Deployment named {deployment!r} with a defined model")
+        target = DeploymentView(resource).target
+        verified = open_deployed(project, deployment, model.name, target)
+        if verified is None:
+            raise EngineError(f"deployment {deployment} has no deployed build yet: apply it first")
+        return model_of(verified)
     if build_dir is None:
         env_dir = environ.get(BUILD_DIR_ENV)
         if not env_dir:
             raise UserError(f"give --deployment NAME or --build-dir DIR (or set ${BUILD_DIR_ENV})")
         build_dir = Path(env_dir)
-    return load_served_model(build_dir)
+    project, _ = load_graph()
+    return model_of(open_build_dir(project, build_dir))
 
 
 def listen(

@@ -1,1 +1,1 @@
-"""The model registry: registered builds, verified on load, and the aliases deployments point at."""
+"""The model registry: registered builds, verified on load against what state recorded, and aliases."""

@@ -1,11 +1,16 @@
-"""The local model registry: immutable builds `<model>/<version>+<N>/` with a sha256 manifest, and aliases."""
+"""The local model registry on disk: immutable builds `<model>/<version>+<N>/` with a manifest, and aliases.
+
+What is on disk here is never trusted by itself: a build is loaded only after
+its files match the digests state recorded when apply registered it
+(registry/verify.py, registry/trust.py). This module keeps the layout: builds
+written whole or not at all, build names that stay one folder directly under
+their model, and aliases read as bounded JSON.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import importlib
-import io
-import json
 import os
 import re
 import shutil
@@ -15,49 +20,68 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from modelspec import jsonio
 from modelspec.errors import EngineError
+from modelspec.files import ReadRefused, read_regular
+from modelspec.registry.modelfile import SKOPS_FILE
 
 __all__ = [
+    "MANIFEST",
+    "MAX_JSON_BYTES",
     "MODEL_FILE",
+    "SKOPS_FILE",
     "Build",
     "alias_history",
     "build_numbers",
+    "build_path",
     "get_alias",
+    "is_build_name",
     "joblib_module",
     "latest_build",
-    "load_build",
-    "read_build_json",
+    "read_registry_json",
     "register_build",
+    "resolve_build_dir",
     "rollback_alias",
     "set_alias",
-    "verify_build",
+    "sha256",
 ]
 
-MODEL_FILE = "model.joblib"
+MODEL_FILE = "model.joblib"  # the pickle, for runtimes that require one (KServe's sklearn server)
 MANIFEST = "manifest.json"
 ALIASES = "aliases.json"
 HISTORY = "alias-history.json"
 FORMAT_VERSION = 1
+MAX_JSON_BYTES = 64 << 20  # manifests, aliases and a build's JSON files are kilobytes
 _BUILD = re.compile(r"^(?P<version>.+)\+(?P<n>[0-9]+)$")
+# what a build folder may be called: a version (letters, digits, '.', '-', '+') and its number
+_BUILD_NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+-]*\+[0-9]+")
 
 
 @dataclass(frozen=True)
 class Build:
-    """A registered build: where it is and what its manifest says."""
+    """A registered build: where it is, and the sha256 of each of its files (manifest included)."""
 
     model: str
     build: str  # "1.0.0+2"
     path: Path
-    artifact_digest: str  # sha256 of model.joblib
-    manifest_digest: str  # sha256 of manifest.json
+    files: Mapping[str, str]  # file name -> "sha256:<hex>", manifest.json among them
+
+    @property
+    def artifact_digest(self) -> str:
+        """The sha256 of model.joblib."""
+        return self.files[MODEL_FILE]
+
+    @property
+    def manifest_digest(self) -> str:
+        return self.files[MANIFEST]
 
 
-def _sha256(data: bytes) -> str:
+def sha256(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def _json_bytes(value: Any) -> bytes:
-    return (json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return (jsonio.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
 
 
 def build_numbers(registry: Path, model: str, version: str) -> list[int]:
@@ -78,20 +102,75 @@ def latest_build(registry: Path, model: str, version: str) -> str | None:
     return f"{version}+{numbers[-1]}" if numbers else None
 
 
+def is_build_name(value: object) -> bool:
+    """True for a build folder's name, "<version>+<N>": one path segment, never `..`."""
+    return isinstance(value, str) and bool(_BUILD_NAME.fullmatch(value)) and ".." not in value
+
+
+def build_path(registry: Path, model: str, build: object, where: str) -> Path:
+    """The folder of a model's build, when build names one directly under the model's folder.
+
+    where says where the name came from ("the prod alias in .../aliases.json"). A
+    name with a separator or `..`, or a folder that is missing or (through a
+    symlink) lies elsewhere, is an EngineError: nothing outside the registry is served.
+    """
+    directory = registry / model
+    if not is_build_name(build):
+        raise EngineError(
+            f"{where} is {build!r}, which is not a build of model {model} (a <version>+<N> "
+            f"folder directly in {directory}); restore it from a backup of the registry"
+        )
+    path = directory / str(build)
+    try:
+        found = path.is_dir()
+        resolved = path.resolve()
+        inside = resolved.parent == directory.resolve() and resolved.parent.parent == registry.resolve()
+    except (OSError, RuntimeError):
+        found = inside = False
+    if not found:
+        raise EngineError(
+            f"{where} is {build!r}, but {directory} has no such build folder; "
+            "restore the registry from a backup, or apply the model again"
+        )
+    if not inside:
+        raise EngineError(
+            f"{where} is {build!r}, whose folder resolves to {resolved}, outside {registry}; "
+            "nothing outside the registry is loaded: restore the registry from a backup"
+        )
+    return path
+
+
+def resolve_build_dir(path: Path) -> Path:
+    """A build directory; `<registry>/<model>/<version>` means that version's latest build."""
+    if (path / MANIFEST).is_file():
+        return path
+    if not path.exists():
+        build = latest_build(path.parent.parent, path.parent.name, path.name)
+        if build is not None:
+            return path.parent / build
+        raise EngineError(f"{path} is neither a registered build nor a model version with builds")
+    raise EngineError(f"{path} is not a registered build (it has no {MANIFEST})")
+
+
 def register_build(registry: Path, model: str, version: str, files: Mapping[str, bytes]) -> Build:
-    """Write files as the next build of model@version, atomically (a complete directory or none)."""
-    if MODEL_FILE not in files or MANIFEST in files:
-        raise ValueError(f"a build needs {MODEL_FILE} and must not bring its own {MANIFEST}")
+    """Write files as the next build of model@version, atomically (a complete directory or none).
+
+    The build is immutable from then on: nothing in modelspec writes into it again.
+    """
+    if MODEL_FILE not in files or SKOPS_FILE not in files or MANIFEST in files:
+        raise ValueError(
+            f"a build needs {MODEL_FILE} and {SKOPS_FILE} and must not bring its own {MANIFEST}"
+        )
     directory = registry / model
     directory.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=directory))
     try:
         for name, content in files.items():
             (staging / name).write_bytes(content)
+        digests = {name: sha256(content) for name, content in sorted(files.items())}
         while True:
             numbers = build_numbers(registry, model, version)
             build = f"{version}+{(numbers[-1] if numbers else 0) + 1}"
-            digests = {name: _sha256(content) for name, content in sorted(files.items())}
             manifest = {
                 "format_version": FORMAT_VERSION,
                 "model": model,
@@ -107,13 +186,7 @@ def register_build(registry: Path, model: str, version: str, files: Mapping[str,
                 if (directory / build).exists():
                     continue  # another run took this number; take the next
                 raise
-            return Build(
-                model,
-                build,
-                directory / build,
-                digests[MODEL_FILE],
-                _sha256(manifest_bytes),
-            )
+            return Build(model, build, directory / build, {**digests, MANIFEST: sha256(manifest_bytes)})
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
@@ -125,63 +198,38 @@ def _fsync_dir_files(directory: Path) -> None:
             os.fsync(handle.fileno())
 
 
-def verify_build(path: Path) -> dict[str, Any]:
-    """The manifest, after checking every file's sha256; a mismatch is an EngineError."""
-    try:
-        manifest = json.loads((path / MANIFEST).read_bytes())
-    except (OSError, ValueError) as exc:
-        raise EngineError(f"registry build {path} has no readable {MANIFEST}: {exc}") from None
-    files = manifest.get("files") if isinstance(manifest, dict) else None
-    if not isinstance(manifest, dict) or not isinstance(files, dict) or MODEL_FILE not in files:
-        raise EngineError(f"registry build {path}: {MANIFEST} does not list {MODEL_FILE}")
-    present = {p.name for p in path.iterdir()} - {MANIFEST}
-    extra = sorted(present - set(files))
-    if extra:
-        raise EngineError(
-            f"registry build {path} holds files its manifest does not list: {', '.join(extra)}"
-        )
-    for name, expected in sorted(files.items()):
-        try:
-            actual = _sha256((path / name).read_bytes())
-        except OSError:
-            raise EngineError(f"registry build {path}: {name} is missing") from None
-        if actual != expected:
-            raise EngineError(
-                f"registry build {path}: {name} does not match its manifest "
-                f"(sha256 {actual}, expected {expected}); the build was altered and is not loaded"
-            )
-    return manifest
-
-
-def read_build_json(path: Path, name: str) -> Any:
-    """A verified JSON file of a build (metrics.json, data.json, signature.json, ...)."""
-    verify_build(path)
-    return json.loads((path / name).read_bytes())
-
-
 def joblib_module() -> Any:
-    """joblib (scikit-learn's own dependency), imported when a model is saved or loaded."""
+    """joblib (scikit-learn's own dependency), imported when model.joblib is written."""
     return importlib.import_module("joblib")
 
 
-def load_build(path: Path) -> Any:
-    """The fitted model of a build; every file's sha256 is verified before anything is unpickled."""
-    manifest = verify_build(path)
-    expected = manifest["files"][MODEL_FILE]
-    content = (path / MODEL_FILE).read_bytes()
-    if _sha256(content) != expected:  # re-read what is unpickled, in case it changed since
-        raise EngineError(f"registry build {path}: {MODEL_FILE} changed while it was loaded")
-    return joblib_module().load(io.BytesIO(content))
+def read_registry_json(path: Path, what: str) -> Any:
+    """A registry JSON file, bounded in size and depth; FileNotFoundError when it is missing.
 
-
-def _read_json(path: Path) -> dict[str, Any]:
+    Anything else that keeps it from being read is an EngineError naming the file.
+    """
     try:
-        value = json.loads(path.read_bytes())
+        return jsonio.loads(read_regular(path, limit=MAX_JSON_BYTES))
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    except (ReadRefused, jsonio.JsonRefused) as exc:
+        reason = str(exc)
+    raise EngineError(f"cannot read {what} {path}: {reason}; restore it from a backup of the registry")
+
+
+def _read_object(path: Path) -> dict[str, Any]:
+    try:
+        value = read_registry_json(path, "registry file")
     except FileNotFoundError:
         return {}
-    except (OSError, ValueError) as exc:
-        raise EngineError(f"cannot read {path}: {exc}") from None
-    return value if isinstance(value, dict) else {}
+    if not isinstance(value, dict):
+        raise EngineError(
+            f"registry file {path} is not a JSON object (target -> build); "
+            "restore it from a backup of the registry"
+        )
+    return value
 
 
 def _write_json(path: Path, value: Any) -> None:
@@ -191,25 +239,30 @@ def _write_json(path: Path, value: Any) -> None:
 
 
 def get_alias(registry: Path, model: str, target: str) -> str | None:
-    """The build a target's alias points at ("1.0.0+2"), or None."""
-    value = _read_json(registry / model / ALIASES).get(target)
-    return value if isinstance(value, str) else None
+    """The build a target's alias points at ("1.0.0+2"), or None; a value that is not a build
+    folder directly under the model's is an EngineError, never a path to follow."""
+    path = registry / model / ALIASES
+    value = _read_object(path).get(target)
+    if value is None:
+        return None
+    build_path(registry, model, value, f"the {target} alias in {path}")
+    return str(value)
 
 
 def alias_history(registry: Path, model: str, target: str) -> list[str]:
     """Every build the target's alias pointed at, oldest first (the current one last)."""
-    value = _read_json(registry / model / HISTORY).get(target, [])
+    value = _read_object(registry / model / HISTORY).get(target, [])
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def set_alias(registry: Path, model: str, target: str, build: str) -> str | None:
     """Point the target's alias at a build; returns the build it pointed at before."""
-    if not (registry / model / build).is_dir():
+    if not is_build_name(build) or not (registry / model / build).is_dir():
         raise EngineError(f"model {model} has no registered build {build}")
-    aliases = _read_json(registry / model / ALIASES)
+    aliases = _read_object(registry / model / ALIASES)
     before = aliases.get(target)
     if before != build:
-        history = _read_json(registry / model / HISTORY)
+        history = _read_object(registry / model / HISTORY)
         entries = [*alias_history(registry, model, target), build]
         history[target] = entries
         _write_json(registry / model / HISTORY, dict(sorted(history.items())))
@@ -227,10 +280,11 @@ def rollback_alias(registry: Path, model: str, target: str) -> tuple[str, str]:
     if current is None or not history:
         raise EngineError(f"the {target} alias of {model} has no earlier build to roll back to")
     previous = history[-1]
-    aliases = _read_json(registry / model / ALIASES)
+    build_path(registry, model, previous, f"the {target} history in {registry / model / HISTORY}")
+    aliases = _read_object(registry / model / ALIASES)
     aliases[target] = previous
     _write_json(registry / model / ALIASES, dict(sorted(aliases.items())))
-    all_history = _read_json(registry / model / HISTORY)
+    all_history = _read_object(registry / model / HISTORY)
     all_history[target] = history  # the rolled-back build leaves the history
     _write_json(registry / model / HISTORY, dict(sorted(all_history.items())))
     return current, previous

@@ -2,248 +2,74 @@
 
 Endpoints: `POST /v1/models/<model>:predict`, `GET /v1/models/<model>`,
 `GET /healthz` (liveness), `GET /readyz` (readiness; 503 while draining) and
-`GET /metrics` (Prometheus text format). The metric names are the ones the
-rendered PrometheusRule and HorizontalPodAutoscaler read.
+`GET /metrics` (Prometheus text format, serving/metrics.py). Requests are
+read within serving/limits.py's limits, one a connection, and bodies go
+through serving/protocol.py; both modules say what any other runtime must keep.
 """
 
 from __future__ import annotations
 
-import json
-import math
+import io
 import re
 import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any, TextIO
 
-from modelspec.compile.address import Address
-from modelspec.compile.graph import Graph
-from modelspec.compile.views import DeploymentView, Refs
-from modelspec.errors import EngineError
-from modelspec.generate.kubernetes import CONCURRENCY_METRIC
-from modelspec.generate.prometheus import ERRORS_METRIC, LATENCY_METRIC
-from modelspec.project import Project
+from modelspec.serving.connections import Connections
+from modelspec.serving.limits import (
+    ClientGone,
+    Headers,
+    Limits,
+    RequestReader,
+    body_length,
+    has_body,
+    linger,
+    read_body,
+    read_headers,
+    read_request_line,
+)
+from modelspec.serving.metrics import BUCKETS, Metrics
+from modelspec.serving.model import (
+    ServedModel,
+    load_served_model,
+    resolve_build_dir,
+    served_model,
+)
+from modelspec.serving.protocol import ApiError, decode, encode, error_body, predict
 
 __all__ = [
     "BUCKETS",
     "MAX_BODY_BYTES",
     "ApiError",
+    "Limits",
     "Metrics",
     "ModelServer",
     "ServedModel",
-    "deployment_build_dir",
     "load_served_model",
     "make_server",
     "predict",
     "resolve_build_dir",
     "serve_until_signal",
+    "served_model",
 ]
 
-MAX_BODY_BYTES = 10 * 1024 * 1024
-BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+MAX_BODY_BYTES = Limits().max_body_bytes
 _PREDICT = re.compile(r"^/v1/models/(?P<model>[^/:]+):predict$")
 _METADATA = re.compile(r"^/v1/models/(?P<model>[^/:]+)$")
-
-
-@dataclass(frozen=True)
-class ServedModel:
-    """A verified, loaded build and the input signature it was trained with."""
-
-    name: str
-    build: str
-    estimator: Any
-    signature: dict[str, Any]
-    features: tuple[str, ...]  # signature order: how list instances are read
-    numeric: tuple[str, ...]
-
-
-class ApiError(Exception):
-    """A request the server refuses: the HTTP status and a message for the client."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-def resolve_build_dir(path: Path) -> Path:
-    """A build directory; `<registry>/<model>/<version>` means that version's latest build."""
-    from modelspec.registry.local import latest_build
-
-    if (path / "manifest.json").is_file():
-        return path
-    if not path.exists():
-        build = latest_build(path.parent.parent, path.parent.name, path.name)
-        if build is not None:
-            return path.parent / build
-        raise EngineError(f"{path} is neither a registered build nor a model version with builds")
-    raise EngineError(f"{path} is not a registered build (it has no manifest.json)")
-
-
-def deployment_build_dir(project: Project, graph: Graph, deployment: str) -> Path:
-    """The build directory the deployment's target alias points at in the local registry."""
-    from modelspec.registry.local import get_alias
-
-    resource = graph.get(Address.of("Deployment", deployment))
-    model = Refs.of(graph, resource).model if resource is not None else None
-    if resource is None or model is None:
-        raise EngineError(f"there is no Deployment named {deployment!r} with a defined model")
-    build = get_alias(project.registry_dir, model.name, DeploymentView(resource).target)
-    if build is None:
-        raise EngineError(f"deployment {deployment} has no deployed build yet: apply it first")
-    return project.registry_dir / model.name / build
-
-
-def load_served_model(path: Path) -> ServedModel:
-    """Load a build after verifying every file's sha256; an altered or incomplete build is an EngineError."""
-    from modelspec.registry.local import load_build, read_build_json, verify_build
-
-    directory = resolve_build_dir(path)
-    manifest = verify_build(directory)
-    if "signature.json" not in manifest["files"]:
-        raise EngineError(f"registry build {directory} has no signature.json to check inputs with")
-    signature = read_build_json(directory, "signature.json")
-    inputs = signature.get("inputs") if isinstance(signature, dict) else None
-    if not isinstance(inputs, list) or not inputs:
-        raise EngineError(f"registry build {directory}: signature.json lists no inputs")
-    estimator = load_build(directory)
-    return ServedModel(
-        name=str(manifest.get("model") or directory.parent.name),
-        build=str(manifest.get("build") or directory.name),
-        estimator=estimator,
-        signature=signature,
-        features=tuple(str(i["name"]) for i in inputs),
-        numeric=tuple(str(i["name"]) for i in inputs if i.get("kind") == "numeric"),
-    )
-
-
-def _rows(model: ServedModel, body: Any) -> list[dict[str, Any]]:
-    instances = body.get("instances") if isinstance(body, dict) else None
-    if not isinstance(instances, list) or not instances:
-        raise ApiError(400, 'the body must be {"instances": [...]} with at least one instance')
-    rows = []
-    for index, instance in enumerate(instances):
-        if isinstance(instance, list):
-            if len(instance) != len(model.features):
-                raise ApiError(
-                    400,
-                    f"instance {index} has {len(instance)} values; the model takes "
-                    f"{len(model.features)}: {', '.join(model.features)}",
-                )
-            instance = dict(zip(model.features, instance, strict=True))
-        if not isinstance(instance, dict):
-            raise ApiError(400, f"instance {index} must be an object or a list of feature values")
-        rows.append(_row(model, index, instance))
-    return rows
-
-
-def _row(model: ServedModel, index: int, instance: dict[str, Any]) -> dict[str, Any]:
-    missing = [f for f in model.features if f not in instance]
-    if missing:
-        raise ApiError(400, f"instance {index} is missing feature {', '.join(missing)}")
-    row: dict[str, Any] = {}
-    for name in model.features:
-        value = instance[name]
-        if name in model.numeric:
-            if isinstance(value, bool) or not isinstance(value, int | float | None):
-                raise ApiError(400, f"instance {index}: feature {name} must be a number")
-            row[name] = math.nan if value is None else float(value)
-        elif isinstance(value, dict | list):
-            raise ApiError(400, f"instance {index}: feature {name} must be a single value")
-        else:
-            row[name] = None if value is None else str(value)
-    return row
-
-
-def predict(model: ServedModel, body: Any) -> dict[str, Any]:
-    """The KServe V1 response for a parsed request body; a bad body is an ApiError(400)."""
-    import pandas as pd
-
-    from modelspec.learn.train import feature_frame
-
-    rows = _rows(model, body)
-    categorical = tuple(f for f in model.features if f not in model.numeric)
-    x = feature_frame(pd.DataFrame(rows, columns=list(model.features)), model.numeric, categorical)
-    response: dict[str, Any] = {"predictions": model.estimator.predict(x).tolist()}
-    if hasattr(model.estimator, "predict_proba") and hasattr(model.estimator, "classes_"):
-        response["probabilities"] = model.estimator.predict_proba(x).tolist()
-    return response
-
-
-def _labels(pairs: Sequence[tuple[str, str]]) -> str:
-    if not pairs:
-        return ""
-    return "{" + ",".join(f"{k}={json.dumps(v)}" for k, v in pairs) + "}"
-
-
-def _number(value: float) -> str:
-    return "+Inf" if math.isinf(value) else repr(float(value))
-
-
-class Metrics:
-    """Prediction counters by status code, the latency histogram and the in-flight gauge."""
-
-    def __init__(self, deployment: str | None = None) -> None:
-        self._base: tuple[tuple[str, str], ...] = (
-            (("deployment", deployment),) if deployment else ()
-        )
-        self._lock = threading.Lock()
-        self._codes: dict[int, int] = {}
-        self._buckets = [0] * len(BUCKETS)
-        self._sum = 0.0
-        self._count = 0
-        self.inflight = 0
-
-    def started(self) -> None:
-        with self._lock:
-            self.inflight += 1
-
-    def observe(self, code: int, seconds: float) -> None:
-        with self._lock:
-            self.inflight -= 1
-            self._codes[code] = self._codes.get(code, 0) + 1
-            for i, bound in enumerate(BUCKETS):
-                if seconds <= bound:
-                    self._buckets[i] += 1
-            self._sum += seconds
-            self._count += 1
-
-    def render(self) -> str:
-        with self._lock:
-            base = self._base
-            lines = [
-                f"# HELP {ERRORS_METRIC} Prediction requests by HTTP status code.",
-                f"# TYPE {ERRORS_METRIC} counter",
-            ]
-            for code, n in sorted(self._codes.items()):
-                lines.append(f"{ERRORS_METRIC}{_labels([*base, ('code', str(code))])} {n}")
-            lines += [
-                f"# HELP {LATENCY_METRIC} Prediction request latency in seconds.",
-                f"# TYPE {LATENCY_METRIC} histogram",
-            ]
-            for bound, n in zip((*BUCKETS, math.inf), (*self._buckets, self._count), strict=True):
-                le = _labels([*base, ("le", _number(bound))])
-                lines.append(f"{LATENCY_METRIC}_bucket{le} {n}")
-            lines.append(f"{LATENCY_METRIC}_sum{_labels(base)} {_number(self._sum)}")
-            lines.append(f"{LATENCY_METRIC}_count{_labels(base)} {self._count}")
-            lines += [
-                f"# HELP {CONCURRENCY_METRIC} Prediction requests being answered.",
-                f"# TYPE {CONCURRENCY_METRIC} gauge",
-                f"{CONCURRENCY_METRIC}{_labels(base)} {self.inflight}",
-            ]
-        return "\n".join(lines) + "\n"
+_METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
 class ModelServer(ThreadingHTTPServer):
-    """A threading HTTP server holding the model; in-flight requests finish on shutdown."""
+    """A threading HTTP server holding the model. On close, requests still being read are cut
+    at once and those being answered finish within `limits.grace`."""
 
-    daemon_threads = False  # server_close() waits for the requests being answered
-    block_on_close = True
+    daemon_threads = True  # a thread still busy after the grace period does not hold the exit
+    block_on_close = False  # server_close() waits for the answers itself, within the grace
+    request_queue_size = 64
 
     def __init__(
         self,
@@ -251,12 +77,15 @@ class ModelServer(ThreadingHTTPServer):
         model: ServedModel,
         metrics: Metrics,
         log: TextIO | None,
+        limits: Limits | None = None,
     ) -> None:
-        super().__init__(address, _Handler)
+        self.limits = limits or Limits()
+        self.connections = Connections(self.limits.max_connections)
         self.model = model
         self.metrics = metrics
         self.log = log
         self.ready = True
+        super().__init__(address, _Handler)
 
     @property
     def port(self) -> int:
@@ -267,6 +96,48 @@ class ModelServer(ThreadingHTTPServer):
         self.ready = False
         self.shutdown()
 
+    def server_close(self) -> None:
+        """Close the listening socket, then every connection: those whose request is still
+        being read at once, those being answered when they finish or the grace period ends."""
+        super().server_close()
+        cut = self.connections.close_all(self.limits.grace)
+        if cut:
+            self.write_log(
+                f"{cut} answer(s) still running after {self.limits.grace:g} s: cut off\n"
+            )
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if self.connections.open(request):
+            super().process_request(request, client_address)
+            return
+        if self.ready:  # at the limit (not shutting down): say so rather than hang up
+            message = f"the server has {self.limits.max_connections} open connections: retry later"
+            body = encode(error_body(message))
+            head = (
+                "HTTP/1.0 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\nRetry-After: 1\r\n\r\n"
+            )
+            try:
+                request.setblocking(False)  # a few hundred bytes fit a fresh socket's buffer
+                request.send(head.encode("ascii") + body)
+            except OSError:
+                pass
+        self.shutdown_request(request)
+
+    def shutdown_request(self, request: Any) -> None:
+        self.connections.closed(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # a bug answering one client: one line in the log, not a traceback on stderr
+        kind, exc = sys.exc_info()[:2]
+        self.write_log(f"{client_address[0]} error: {kind.__name__ if kind else '?'}: {exc}\n")
+
+    def write_log(self, line: str) -> None:
+        if self.log is not None:
+            self.log.write(line)
+            self.log.flush()
+
 
 def make_server(
     model: ServedModel,
@@ -275,13 +146,15 @@ def make_server(
     *,
     deployment: str | None = None,
     log: TextIO | None = sys.stderr,
+    limits: Limits | None = None,
 ) -> ModelServer:
     """A bound server (port 0 picks a free one); log=None is quiet."""
-    return ModelServer((host, port), model, Metrics(deployment), log)
+    return ModelServer((host, port), model, Metrics(deployment), log, limits)
 
 
 def serve_until_signal(server: ModelServer, on_stop: Callable[[str], None] | None = None) -> None:
-    """Serve until SIGTERM or SIGINT, then finish the requests in flight and close."""
+    """Serve until SIGTERM or SIGINT, then stop accepting, cut the requests still being read,
+    let those being answered finish (within the server's grace period) and close."""
 
     def stop(signum: int, _frame: Any) -> None:
         if on_stop is not None:
@@ -291,7 +164,7 @@ def serve_until_signal(server: ModelServer, on_stop: Callable[[str], None] | Non
 
     previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
-        server.serve_forever()
+        server.serve_forever(poll_interval=0.1)  # how soon the loop sees drain()
     finally:
         server.server_close()
         for signum, handler in previous.items():
@@ -299,35 +172,75 @@ def serve_until_signal(server: ModelServer, on_stop: Callable[[str], None] | Non
 
 
 class _Handler(BaseHTTPRequestHandler):
+    """One request a connection (HTTP/1.0): read within the limits, routed, answered, closed."""
+
     server: ModelServer
-    timeout = 30  # a silent client cannot hold a thread (or shutdown) forever
     server_version = "modelspec"
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # replaced by a reader that keeps to the limits
+        self.rfile = io.BufferedReader(RequestReader(self.connection, self.server.limits))
+        self.command = ""
+        self.path = ""
+        self.request_version = "HTTP/1.0"
+        self.requestline = "-"
+        self.fields: Headers = {}
+        self.complete = False  # the whole request has been read (nothing left to drain)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # one line per request is written by _log
 
-    def do_GET(self) -> None:
-        self._handle(self._get)
+    def handle(self) -> None:
+        self.close_connection = True
+        self.handle_one_request()
 
-    def do_POST(self) -> None:
-        self._handle(self._post)
-
-    def _handle(self, route: Callable[[], tuple[int, Any]]) -> None:
+    def handle_one_request(self) -> None:
         start = time.perf_counter()
-        is_prediction = self.command == "POST"
-        if is_prediction:
-            self.server.metrics.started()
         try:
-            status, payload = route()
+            status, payload = self._read_and_route()
+        except ClientGone:
+            self.complete = True  # nothing to drain: the connection is closed
+            if self.command == "POST":
+                self.server.metrics.abandoned()
+            return
         except ApiError as exc:
-            status, payload = exc.status, {"error": exc.message}
+            status, payload = exc.status, error_body(exc.message)
+            if status == 408:
+                self.complete = True  # a slow client is not waited for again
         except Exception as exc:  # the model failed on valid input: a server error, not a crash
-            status, payload = 500, {"error": f"prediction failed: {type(exc).__name__}: {exc}"}
+            status, payload = 500, error_body(f"prediction failed: {type(exc).__name__}: {exc}")
+        status, body, kind = self._encode(status, payload)
         elapsed = time.perf_counter() - start
-        if is_prediction:  # counted before the reply, so a client that has it sees it in /metrics
+        if self.command == "POST":  # counted before the reply, so a client that has it sees it
             self.server.metrics.observe(status, elapsed)
-        self._send(status, payload)
+        self._send(status, body, kind)
         self._log(status, elapsed)
+
+    def finish(self) -> None:
+        super().finish()
+        if not self.complete:  # a refused request's unread bytes would reset the answer
+            linger(self.connection, self.server.limits.linger)
+
+    def _read_and_route(self) -> tuple[int, Any]:
+        limits = self.server.limits
+        line = read_request_line(self.rfile, limits)
+        self.command, self.path, self.request_version = line.method, line.target, line.version
+        self.requestline = f"{line.method} {line.target} {line.version}"
+        if self.command == "POST":
+            self.server.metrics.started()
+        self.fields = read_headers(self.rfile, limits)
+        if self.command == "GET":
+            self.complete = not has_body(self.fields)
+            self._answering()
+            return self._get()
+        if self.command == "POST":
+            return self._post()
+        raise ApiError(501, f"method {self.command} is not supported: use GET or POST")
+
+    def _answering(self) -> None:
+        if not self.server.connections.answering(self.connection):
+            raise ClientGone()  # the server is shutting down and has closed this connection
 
     def _get(self) -> tuple[int, Any]:
         path = self.path.split("?", 1)[0]
@@ -352,48 +265,38 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _post(self) -> tuple[int, Any]:
         path = self.path.split("?", 1)[0]
+        model = self.server.model
         match = _PREDICT.match(path)
-        if not match or match["model"] != self.server.model.name:
-            self.close_connection = True  # the body is not read
+        if not match or match["model"] != model.name:
             raise ApiError(
-                404,
-                f"no such model endpoint: {path} (POST /v1/models/{self.server.model.name}:predict)",
+                404, f"no such model endpoint: {path} (POST /v1/models/{model.name}:predict)"
             )
-        return 200, predict(self.server.model, self._json_body())
+        body = read_body(self.rfile, body_length(self.fields, self.server.limits))
+        self.complete = True
+        self._answering()
+        return 200, predict(model, decode(model, body))
 
-    def _json_body(self) -> Any:
-        try:
-            length = int(self.headers.get("Content-Length", ""))
-        except ValueError:
-            self.close_connection = True
-            raise ApiError(411, "the request needs a Content-Length header") from None
-        if length < 0:
-            self.close_connection = True
-            raise ApiError(400, "the Content-Length header is negative")
-        if length > MAX_BODY_BYTES:
-            self.close_connection = True
-            raise ApiError(413, f"the body is {length} bytes; the limit is {MAX_BODY_BYTES}")
-        try:
-            return json.loads(self.rfile.read(length))
-        except ValueError as exc:
-            raise ApiError(400, f"the body is not valid JSON: {exc}") from None
-
-    def _send(self, status: int, payload: Any) -> None:
+    def _encode(self, status: int, payload: Any) -> tuple[int, bytes, str]:
         if isinstance(payload, str):
-            body, kind = payload.encode("utf-8"), "text/plain; version=0.0.4; charset=utf-8"
-        else:
-            body, kind = (json.dumps(payload) + "\n").encode("utf-8"), "application/json"
+            return status, payload.encode("utf-8"), _METRICS_TYPE
         try:
+            return status, encode(payload), "application/json"
+        except (TypeError, ValueError) as exc:  # a model output JSON cannot carry
+            message = f"prediction failed: the answer is not JSON: {exc}"
+            return 500, encode(error_body(message)), "application/json"
+
+    def _send(self, status: int, body: bytes, kind: str) -> None:
+        try:
+            self.connection.settimeout(self.server.limits.write_timeout)
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
         except OSError:
-            pass  # the client went away; nothing to answer
+            pass  # the client went away or stopped reading; nothing to answer
 
     def _log(self, status: int, seconds: float) -> None:
-        if self.server.log is not None:
-            line = f'{self.client_address[0]} "{self.command} {self.path}" {status} {seconds * 1000:.1f}ms\n'
-            self.server.log.write(line)
-            self.server.log.flush()
+        request = f"{self.command} {self.path}" if self.command else "-"
+        address = self.client_address[0]
+        self.server.write_log(f'{address} "{request}" {status} {seconds * 1000:.1f}ms\n')
