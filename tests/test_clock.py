@@ -3,7 +3,6 @@ example project behaves as it should a year after the day the suite is pinned to
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -94,5 +93,7 @@ def test_a_year_on_a_renewed_waiver_lets_the_lifecycle_through(tmp_path: Path) -
     assert "Apply complete!" in apply.output
     again = runner.invoke(cli, ["-C", str(root), "plan", "--detailed-exitcode"])
     assert again.exit_code == 0 and "No changes" in again.output, again.output
-    (record,) = [json.loads(line) for line in (root / ".modelspec" / "audit.jsonl").open("rb")]
+    from modelspec.state import read_audit  # joins the apply's started and completed records
+
+    (record,) = read_audit(root / ".modelspec" / "audit.jsonl")
     assert record["time"] == "2027-12-01T09:30:00Z" and record["status"] == "ok"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import secrets
@@ -10,17 +11,24 @@ import stat
 from collections.abc import Sequence
 from pathlib import Path
 
+from modelspec.paths import PathRefused, inside
+
 __all__ = [
+    "GENERATED_FILE_LIMIT",
+    "Contained",
     "FileTooLarge",
     "NotRegularFile",
     "ReadRefused",
     "disk_digests",
+    "generated_target",
+    "os_reason",
     "read_regular",
     "remove_file",
     "write_atomic",
 ]
 
 _CHUNK = 1 << 20
+GENERATED_FILE_LIMIT = 64 << 20  # a rendered manifest or card is kilobytes
 
 
 class ReadRefused(ValueError):
@@ -86,10 +94,10 @@ def write_atomic(
     user's own spec files). sync_dir also fsyncs the directory, so the rename
     itself survives a power cut (the state file).
     """
-    try:
-        if target.read_bytes() == content:
+    try:  # never more than content's length: a FIFO or /dev/zero in its place is "different"
+        if read_regular(target, limit=len(content)) == content:
             return
-    except OSError:
+    except (OSError, ReadRefused):
         pass
     mode = None
     if keep_mode:
@@ -127,9 +135,87 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+def os_reason(exc: OSError) -> str:
+    """An OSError's reason with its errno name, "No space left on device (ENOSPC)", for a
+    message that names the file itself."""
+    name = errno.errorcode.get(exc.errno) if isinstance(exc.errno, int) else None
+    text = exc.strerror or str(exc) or type(exc).__name__
+    return f"{text} ({name})" if name else text
+
+
+class Contained:
+    """Which paths below root stay inside it with every symlink followed: one lstat a directory.
+
+    A directory below root that is not a symlink resolves inside root when its
+    parent does; only a symlink (or a `..`) is resolved in full, with
+    paths.inside. The answers are kept, so keep one instance for one pass over
+    many paths (a plan's digests, an apply's up-front check), not across effects.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.base = root.resolve()
+        self._depth = len(root.parts)
+        self._known: dict[Path, bool] = {root: True}
+        self.absent: set[Path] = set()  # inside, and not there (nor anything below them)
+
+    def directory(self, directory: Path) -> bool:
+        """Whether directory, below root or root itself, resolves inside root."""
+        known = self._known.get(directory)
+        if known is not None:
+            return known
+        if directory.name in ("", ".", "..") or len(directory.parts) <= self._depth:
+            answer = inside(directory, (self.base,))
+        elif not self.directory(directory.parent):
+            answer = False
+        elif directory.parent in self.absent:
+            answer = True
+            self.absent.add(directory)
+        else:
+            try:
+                is_link = stat.S_ISLNK(os.lstat(directory).st_mode)
+            except FileNotFoundError:  # made by mkdir inside a parent that is inside
+                is_link = False
+                self.absent.add(directory)
+            except OSError:
+                is_link = True  # resolve it in full and let that decide
+            answer = not is_link or inside(directory, (self.base,))
+        self._known[directory] = answer
+        return answer
+
+    def target(self, path: str, *, action: str = "write") -> Path:
+        """root / path when its directory resolves inside root; else PathRefused, saying where."""
+        target = self.root / path
+        if not self.directory(target.parent):
+            try:
+                where = str(target.parent.resolve())
+            except (OSError, RuntimeError, ValueError):
+                where = "a path that cannot be resolved"
+            raise PathRefused(
+                f"refusing to {action} {path} in {self.root}: its directory resolves to "
+                f"{where}, outside {self.base}; remove the symlink that leads out of it"
+            )
+        return target
+
+
+def generated_target(root: Path, path: str, *, action: str = "write") -> Path:
+    """root / path, once its directory, every symlink followed, is inside root; else PathRefused.
+
+    The one check before any generated file is written or removed: a symlinked
+    directory inside generated/ would otherwise take the write (or the delete)
+    outside it. The file itself may be a symlink: os.replace and unlink act on
+    the link, never on what it points at. action ("write", "delete") is for the
+    message. Checked afresh on every call, right before the effect.
+    """
+    return Contained(root).target(path, action=action)
+
+
 def remove_file(root: Path, path: str) -> None:
-    """Remove a generated file and the directories it leaves empty, up to root."""
-    target = root / path
+    """Remove a generated file and the directories it leaves empty, up to root.
+
+    PathRefused, before anything is removed, when its directory leads outside root.
+    """
+    target = generated_target(root, path, action="delete")
     target.unlink(missing_ok=True)
     parent = target.parent
     while parent != root and root in parent.parents:
@@ -141,12 +227,26 @@ def remove_file(root: Path, path: str) -> None:
 
 
 def disk_digests(root: Path, paths: Sequence[str]) -> dict[str, str | None]:
-    """The sha256 digest of each file under root as it is on disk; None when it is missing."""
+    """The sha256 digest of each file under root as it is on disk.
+
+    None when it is missing, is not a regular file within GENERATED_FILE_LIMIT,
+    or resolves outside root (a symlink out of generated/ is never read): plan
+    shows such a file as drift and apply refuses what would leave root.
+    """
     out: dict[str, str | None] = {}
+    contained = Contained(root)
     for path in sorted(set(paths)):
+        target = root / path
+        if (
+            not contained.directory(target.parent)
+            or target.parent in contained.absent
+            or (os.path.islink(target) and not inside(target, (contained.base,)))
+        ):
+            out[path] = None
+            continue
         try:
-            data = (root / path).read_bytes()
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            data = read_regular(target, limit=GENERATED_FILE_LIMIT)
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError, ReadRefused):
             out[path] = None
         else:
             out[path] = "sha256:" + hashlib.sha256(data).hexdigest()

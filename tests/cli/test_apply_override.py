@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -47,8 +46,9 @@ def run(*args: str) -> Result:
 
 
 def audit(root: Path) -> list[dict[str, object]]:
-    path = root / ".modelspec" / "audit.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    from modelspec.state import read_audit  # joins each apply's started and completed records
+
+    return read_audit(root / ".modelspec" / "audit.jsonl")
 
 
 def test_a_soft_mandatory_failure_blocks_apply_without_an_override(

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -115,3 +119,76 @@ def test_a_held_lock_is_named(root: Path) -> None:
         result = run("apply", "--auto-approve")
     assert result.exit_code == 1
     assert holder.id in result.stderr
+
+
+def modelspec_process(root: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "modelspec", *args],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for_started(log: Path, count: int, child: subprocess.Popen[str]) -> dict[str, Any]:
+    """The count-th `started` record of the audit log, once the apply writing it has planned."""
+    from modelspec.state.audit import read_audit_records
+
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        assert child.poll() is None, child.communicate()
+        started = [r for r in read_audit_records(log) if r["status"] == "started"]
+        if len(started) >= count:
+            return started[count - 1]
+        time.sleep(0.01)
+    raise AssertionError("the apply did not start")
+
+
+@pytest.mark.slow
+def test_applies_queued_on_the_lock_plan_again_and_a_stale_saved_plan_is_refused(
+    root: Path,
+) -> None:
+    """Three real processes. A retrains the model; while it holds the lock, B (a fresh apply of
+    another edit) and C (a plan saved before A) queue with --lock-timeout 60. B plans under the
+    lock against the state A wrote and succeeds; C is refused as stale, told to plan again."""
+    from modelspec.state import read_audit
+
+    assert run("apply", "--auto-approve").exit_code == 0  # serial 1
+    model = root / "specs" / "model.yaml"
+    model.write_text(
+        model.read_text().replace("max_depth: 8", "max_depth: 12").replace("1.0.0", "1.1.0")
+    )
+    assert run("plan", "--out", "saved.json").exit_code == 0
+    log = root / ".modelspec" / "audit.jsonl"
+    a = modelspec_process(root, "apply", "--auto-approve", "--lock-timeout", "60")
+    a_started = wait_for_started(log, 2, a)  # A holds the lock, has planned, trains next
+    deployment = root / "specs" / "deployment.yaml"
+    deployment.write_text(deployment.read_text().replace("max: 2", "max: 3"))
+    b = modelspec_process(root, "apply", "--auto-approve", "--lock-timeout", "60")
+    c = modelspec_process(root, "apply", "saved.json", "--lock-timeout", "60")
+    assert a.poll() is None  # B and C started while A held the lock
+    results = {
+        name: (p, *p.communicate(timeout=300)) for name, p in zip("abc", (a, b, c), strict=True)
+    }
+    for name in "ab":
+        process, out, err = results[name]
+        assert process.returncode == 0, (name, out, err)
+        assert "Apply complete!" in out and "stale" not in err
+    assert "Resources: 0 created, 1 updated, 0 replaced" in results["b"][1]
+    c_process, _, c_err = results["c"]
+    assert c_process.returncode == 1
+    assert "Saved plan is stale: state serial is " in c_err and "the plan was made at 1" in c_err
+    assert "run `modelspec plan` again" in c_err
+    project, _ = load_project(root)
+    assert project is not None
+    state = backend_for(project).read()
+    assert state.serial == 3
+    assert state.resources["model.churn-model"].outputs["version"] == "1.1.0"
+    spec = state.resources["deployment.churn-prod"].spec["spec"]
+    assert spec["replicas"]["max"] == 3
+    entries = read_audit(log)
+    assert [e["status"] for e in entries] == ["ok", "ok", "ok"]
+    assert entries[1]["id"] == a_started["id"] and entries[1]["summary"]["replace"] == 1
+    assert entries[2]["from_serial"] == 2 and entries[2]["summary"]["update"] == 1
+    assert entries[2]["summary"]["replace"] == 0

@@ -230,3 +230,153 @@ def test_write_atomic_leaves_files_readable_as_the_umask_allows(tmp_path: Path) 
         os.umask(old)
     assert target.stat().st_mode & 0o777 == 0o644
     assert [p.name for p in target.parent.iterdir()] == ["card.md"]
+
+
+def test_a_symlinked_directory_in_generated_is_refused_before_any_effect(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("not modelspec's")
+    ws.project.generated_dir.mkdir(parents=True)
+    (ws.project.generated_dir / "deployments").symlink_to(outside, target_is_directory=True)
+    state, diags = ws.apply()
+    assert [d.code for d in diags] == ["MS506"]
+    assert diags[0].message == (
+        f"deployment.churn-prod: refusing to write {ISVC} in {ws.project.generated_dir}: its "
+        f"directory resolves to {outside / 'churn-prod'}, outside "
+        f"{ws.project.generated_dir.resolve()}; remove the symlink that leads out of it"
+    )
+    # nothing partial: not even the files that stay inside were written
+    assert sorted(p.name for p in ws.project.generated_dir.iterdir()) == ["deployments"]
+    assert sorted(p.name for p in outside.iterdir()) == ["keep.txt"]
+    assert ws.backend.history == [] and state.serial == 0
+    assert read_audit(ws.project.work_dir / "audit.jsonl") == []
+
+
+def test_a_symlinked_directory_is_refused_for_deletes_too(ws: Workspace, tmp_path: Path) -> None:
+    ws.apply()
+    outside = tmp_path / "outside"
+    (outside / "churn-prod").mkdir(parents=True)
+    (outside / "churn-prod" / "inferenceservice.yaml").write_text("someone else's file")
+    deployments = ws.project.generated_dir / "deployments"
+    for path in sorted(deployments.rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    deployments.rmdir()
+    deployments.symlink_to(outside, target_is_directory=True)
+    ws.remove("deployment.yaml")
+    _, diags = ws.apply()
+    assert [d.code for d in diags] == ["MS506"]
+    assert f"refusing to delete {ISVC}" in diags[0].message
+    assert (outside / "churn-prod" / "inferenceservice.yaml").read_text() == "someone else's file"
+    assert "deployment.churn-prod" in ws.state.resources
+
+
+def test_a_write_is_checked_again_when_it_happens(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A symlink that appears after the up-front check (mid-apply) still stops the write."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    real = apply_module.check_paths
+
+    def check_then_swap(*args: Any) -> list[Any]:
+        found = real(*args)
+        ws.project.generated_dir.mkdir(parents=True, exist_ok=True)
+        (ws.project.generated_dir / "deployments").symlink_to(outside)
+        return found
+
+    monkeypatch.setattr(apply_module, "check_paths", check_then_swap)
+    state, diags = ws.apply()
+    assert [d.code for d in diags] == ["MS505"]
+    assert "apply stopped at deployment.churn-prod: refusing to write" in diags[0].message
+    assert list(outside.iterdir()) == []
+    assert "deployment.churn-prod" not in state.resources
+
+
+def test_the_audit_record_is_written_before_the_first_effect(ws: Workspace) -> None:
+    """The `started` record is on disk when the engine builds; its outcome follows at the end."""
+    from modelspec.state.audit import read_audit_records
+
+    log = ws.project.work_dir / "audit.jsonl"
+    seen: list[list[dict[str, Any]]] = []
+
+    class Recorder:
+        def build(self, resource: Resource, previous: ResourceState | None) -> dict[str, Any]:
+            seen.append(read_audit_records(log))
+            return {}
+
+    plan, _ = ws.plan()
+    graph, artifacts = ws.graph()
+    lock = ws.backend.lock(LockInfo.new("apply"))
+    with lock:
+        state, diags = apply_module.execute(
+            plan,
+            graph,
+            ws.state,
+            ws.backend,
+            ws.project,
+            artifacts=artifacts,
+            engine=Recorder(),
+            lock_id=lock.id,
+        )
+    assert diags == []
+    [started] = seen[0]
+    assert started["status"] == "started" and started["lock_id"] == lock.id
+    assert started["from_serial"] == 0 and started["summary"]["create"] == 4
+    assert started["changes"] == [
+        {"address": c.address, "actions": list(c.actions)} for c in plan.actionable
+    ]
+    raw = read_audit_records(log)
+    assert [r["status"] for r in raw] == ["started", "ok"] and raw[1]["id"] == started["id"]
+    [entry] = read_audit(log)
+    assert entry["status"] == "ok" and entry["serial"] == state.serial == 1
+    assert entry["lock_id"] == lock.id and entry["errors"] == []
+
+
+def test_an_audit_log_that_cannot_be_written_stops_apply_before_any_effect(
+    ws: Workspace,
+) -> None:
+    ws.project.work_dir.mkdir(parents=True)
+    (ws.project.work_dir / "audit.jsonl").mkdir()  # a directory where the log should be
+    state, diags = ws.apply()
+    assert [d.code for d in diags] == ["MS505"]
+    assert diags[0].message.startswith(
+        f"apply did not start: cannot append to the audit log {ws.project.work_dir / 'audit.jsonl'}: "
+    )
+    assert diags[0].hint == "nothing was changed"
+    assert not ws.project.generated_dir.exists() and ws.backend.history == []
+    assert state.serial == 0
+
+
+def test_plan_never_reads_generated_files_through_links_out_or_specials(tmp_path: Path) -> None:
+    import os
+
+    root = tmp_path / "generated"
+    (root / "inside").mkdir(parents=True)
+    (root / "inside" / "ok.yaml").write_bytes(b"ok")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.yaml").write_bytes(b"secret")
+    (root / "linked").symlink_to(outside, target_is_directory=True)
+    (root / "inside" / "file-link.yaml").symlink_to(outside / "secret.yaml")
+    os.mkfifo(root / "inside" / "fifo.yaml")
+    (root / "inside" / "zero.yaml").symlink_to("/dev/zero")
+    digests = files_module.disk_digests(
+        root,
+        [
+            "inside/ok.yaml",
+            "linked/secret.yaml",
+            "inside/file-link.yaml",
+            "inside/fifo.yaml",
+            "inside/zero.yaml",
+            "inside/../../outside/secret.yaml",
+            "absent/dir/file.yaml",
+        ],
+    )
+    assert digests.pop("inside/ok.yaml", "").startswith("sha256:")
+    assert set(digests.values()) == {None}
+    contained = files_module.Contained(root)
+    assert contained.directory(root / "inside") and not contained.directory(root / "linked")
+    assert not contained.directory(root / "inside" / ".." / "..")
+    assert contained.directory(root / "absent" / "dir")

@@ -64,3 +64,45 @@ def test_audit_record_reads_the_git_commit(tmp_path: Path) -> None:
 def test_extra_cannot_overwrite_standard_fields(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="'user'"):
         audit_record("apply", {}, extra={"user": "someone else"}, root=tmp_path)
+
+
+def test_started_and_completed_records_are_one_entry(tmp_path: Path) -> None:
+    from modelspec.state.audit import read_audit_records, start_audit
+
+    log = tmp_path / "audit.jsonl"
+    append_audit(log, {"command": "apply", "status": "ok", "time": "t0"})  # an older, single record
+    first = start_audit(log, audit_record("apply", {"create": 1}, root=tmp_path))
+    second = start_audit(log, audit_record("apply", {"update": 2}, root=tmp_path))
+    first.finish("ok", {"serial": 1, "errors": []})
+    raw = read_audit_records(log)
+    assert [r["status"] for r in raw] == ["ok", "started", "started", "ok"]
+    assert raw[1]["id"] == raw[3]["id"] == first.id != second.id
+    entries = read_audit(log)
+    assert [e["status"] for e in entries] == ["ok", "ok", "interrupted"]
+    assert entries[1]["summary"] == {"create": 1} and entries[1]["serial"] == 1
+    assert entries[1]["started_at"] == raw[1]["time"] and entries[1]["id"] == first.id
+    assert entries[2]["summary"] == {"update": 2} and "serial" not in entries[2]
+    second.finish("failed", {"errors": ["apply stopped at model.m: boom"]})
+    assert [e["status"] for e in read_audit(log)] == ["ok", "ok", "failed"]
+    assert read_audit(log)[2]["errors"] == ["apply stopped at model.m: boom"]
+
+
+def test_a_record_that_completes_nothing_is_kept_as_it_is(tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    append_audit(log, {"command": "apply", "id": "orphan", "status": "ok"})
+    assert read_audit(log) == [{"command": "apply", "id": "orphan", "status": "ok"}]
+
+
+def test_non_finite_numbers_are_written_as_null(tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    append_audit(log, {"metric": float("nan"), "limit": float("inf")})
+    assert read_audit(log) == [{"limit": None, "metric": None}]
+
+
+def test_a_fifo_in_the_logs_place_is_refused_without_waiting(tmp_path: Path) -> None:
+    import os
+
+    log = tmp_path / "audit.jsonl"
+    os.mkfifo(log)
+    with pytest.raises(StateError, match="cannot append to the audit log"):
+        append_audit(log, {"command": "apply"})

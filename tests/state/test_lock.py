@@ -161,3 +161,98 @@ def test_release_leaves_a_lock_that_is_no_longer_ours(backend: LocalFileBackend)
     with backend.lock(second_info):
         first.release()
         assert backend.current_lock() == second_info
+
+
+RACER = """
+import os, sys, time
+from pathlib import Path
+from modelspec.state import LocalFileBackend, LockInfo, StateLocked
+
+backend = LocalFileBackend(Path(sys.argv[1]))
+tried, start, racers = Path(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+while time.time() < start:
+    pass
+try:
+    lock = backend.lock(LockInfo.new("racer"))
+except StateLocked:
+    print("lost", flush=True)
+else:
+    print("won", lock.id, flush=True)
+(tried / str(os.getpid())).touch()
+if "lock" in dir():  # hold it until every racer has tried
+    deadline = time.time() + 60
+    while len(list(tried.iterdir())) < racers and time.time() < deadline:
+        time.sleep(0.01)
+    lock.release()
+"""
+
+
+def test_of_many_processes_racing_for_the_lock_exactly_one_wins(
+    backend: LocalFileBackend, tmp_path: Path
+) -> None:
+    tried = tmp_path / "tried"
+    tried.mkdir()
+    start = time.time() + 2  # most racers are up and spinning by then
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-c", RACER, str(backend.path), str(tried), str(start), "6"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    outputs = [child.communicate(timeout=90)[0].split() for child in racers]
+    winners = [out for out in outputs if out[0] == "won"]
+    assert len(winners) == 1, outputs
+    assert sum(out == ["lost"] for out in outputs) == 5
+    assert not backend.lock_path.exists()
+    assert [p.name for p in backend.lock_path.parent.iterdir()] == []  # no temp file left
+
+
+def test_where_hard_links_fail_the_lock_is_created_in_place(
+    backend: LocalFileBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    def no_links(src: object, dst: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    info = LockInfo.new("modelspec apply")
+    with backend.lock(info):
+        assert backend.current_lock() == info
+        with pytest.raises(StateLocked):
+            backend.lock(LockInfo.new("second"))
+    assert [p.name for p in backend.lock_path.parent.iterdir()] == []
+
+
+def test_a_failed_write_of_the_lock_leaves_no_lock_file(
+    backend: LocalFileBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from modelspec.state import StateError
+
+    real_write = os.write
+
+    def full(fd: int, data: bytes) -> int:
+        if os.readlink(f"/proc/self/fd/{fd}").startswith(str(backend.lock_path.parent)):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
+
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("needs /proc to tell which file a write goes to")
+    monkeypatch.setattr(os, "write", full)
+    for links in (True, False):  # through a hard link, and created in place where links fail
+        if not links:
+            monkeypatch.setattr(os, "link", lambda s, d: (_ for _ in ()).throw(OSError(1, "no")))
+        with pytest.raises(StateError) as info:
+            backend.lock(LockInfo.new("modelspec apply"))
+        assert str(info.value) == (
+            f"cannot take the state lock {backend.lock_path}: No space left on device "
+            "(ENOSPC); free some space on that file system"
+        )
+        assert [p.name for p in backend.lock_path.parent.iterdir()] == []
+    monkeypatch.setattr(os, "write", real_write)
+    with backend.lock(LockInfo.new("once there is space")):
+        assert backend.lock_path.exists()

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from modelspec.project import Project, ProjectConfig
+from modelspec.state import StateError
 from modelspec.state.triggers import (
     clear_trigger,
     read_trigger_records,
@@ -39,10 +42,28 @@ def test_record_read_and_clear(tmp_path: Path) -> None:
     assert list(json.loads(triggers_path(project).read_text())) == ["deployment.d"]
 
 
-def test_an_unreadable_file_means_no_triggers(tmp_path: Path) -> None:
+def test_an_unreadable_file_is_a_clear_error_and_is_never_overwritten(tmp_path: Path) -> None:
+    # It used to read as "no triggers": a breach nobody acted on, and the next
+    # record_trigger overwrote every other pending trigger with its own.
     project = _project(tmp_path)
     triggers_path(project).parent.mkdir(parents=True)
     triggers_path(project).write_text("{not json")
-    assert read_triggers(project) == {}
+    with pytest.raises(StateError) as info:
+        read_triggers(project)
+    assert str(info.value).startswith(
+        f"triggers file {triggers_path(project)} is corrupt: not valid JSON at line 1, column 2"
+    )
+    assert "delete it to drop the pending triggers" in str(info.value)
+    with pytest.raises(StateError):
+        record_trigger(project, "model.m", "drift", "retrain")
+    assert triggers_path(project).read_text() == "{not json"
     triggers_path(project).write_text('{"model.m": {"at": "x"}, "model.n": {"reason": "r"}}')
     assert read_triggers(project) == {"model.n": "r"}
+
+
+def test_a_triggers_file_that_cannot_be_reached_names_it_and_the_reason(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    (tmp_path / ".modelspec").write_text("a file where the directory should be")
+    with pytest.raises(StateError) as info:
+        record_trigger(project, "model.m", "drift", "retrain")
+    assert f"{triggers_path(project)}: Not a directory (ENOTDIR)" in str(info.value)

@@ -11,8 +11,9 @@ from modelspec.compile.views import ModelView, Refs
 from modelspec.diagnostics import Diagnostic, Severity, error
 from modelspec.errors import EngineError
 from modelspec.executor.freshness import check_fresh, check_paths
-from modelspec.files import remove_file, write_atomic
+from modelspec.files import generated_target, remove_file, write_atomic
 from modelspec.generate.cache import ArtifactContent, render_context, render_key, render_resource
+from modelspec.paths import PathRefused
 from modelspec.plan.model import Change, Plan
 from modelspec.project import Project
 from modelspec.state import (
@@ -21,9 +22,9 @@ from modelspec.state import (
     State,
     StateBackend,
     StateError,
-    append_audit,
     audit_record,
 )
+from modelspec.state.audit import AUDIT_FILE, AuditEntry, start_audit
 from modelspec.state.triggers import clear_trigger
 
 __all__ = ["Engine", "NoEngine", "apply", "execute", "state_unavailable"]
@@ -78,6 +79,7 @@ def apply(
             artifacts=artifacts,
             engine=engine,
             audit_extra=audit_extra,
+            lock_id=lock.id,
         )
 
 
@@ -91,26 +93,37 @@ def execute(
     artifacts: Mapping[str, Sequence[ArtifactContent]],
     engine: Engine | None = None,
     audit_extra: Mapping[str, Any] | None = None,
+    lock_id: str | None = None,
 ) -> tuple[State, list[Diagnostic]]:
-    """Execute the plan against state, read under the state lock the caller holds.
+    """Execute the plan against state, read under the state lock (lock_id) the caller holds.
 
-    audit_extra adds fields to the apply's audit record (overrides, waived findings).
-    The plan is refused when it is stale. Each resource's files are written and
-    then the state is checkpointed, so a failure midway leaves a state that is
-    true to what was done.
+    The plan is refused when it is stale or when a path it writes or removes
+    leaves generated/. The audit log gets the apply's `started` record (with
+    audit_extra: overrides, waived findings) before the first effect, and its
+    outcome after the last: a kill in between leaves an `interrupted` entry,
+    never an apply with no record. Each resource's files are written and then
+    the state is checkpointed, so a failure midway leaves a state that is true
+    to what was done.
     """
     if state.serial == 0 and not state.resources and plan.serial == 0:
         state = State.empty(plan.lineage)  # nothing stored yet: the plan's lineage starts it
-    diags = check_fresh(plan, state, graph, artifacts) or check_paths(plan, artifacts)
+    diags = check_fresh(plan, state, graph, artifacts) or check_paths(
+        plan, artifacts, project.generated_dir
+    )
     if diags or not plan.has_changes:
         return state, diags
-    final, diags = _execute(plan, graph, state, backend, project, artifacts, engine or NoEngine())
     try:
-        _audit(project, plan, final, diags, audit_extra or {})
-    except OSError as exc:  # the apply itself is done and checkpointed: say so, do not fail
-        diags.append(
-            Diagnostic(Severity.WARNING, "MS505", f"could not append to the audit log: {exc}")
+        entry = _start_audit(project, plan, state, audit_extra or {}, lock_id)
+    except StateError as exc:  # no record, no effect
+        return state, [error("MS505", f"apply did not start: {exc}", "nothing was changed")]
+    try:
+        final, diags = _execute(
+            plan, graph, state, backend, project, artifacts, engine or NoEngine()
         )
+    except BaseException as exc:  # Ctrl-C, or a bug: still say how this apply ended
+        _finish_audit(entry, "failed", None, [f"{type(exc).__name__}: {exc}"])
+        raise
+    diags += _finish_audit(entry, "failed" if diags else "ok", final, [d.message for d in diags])
     return final, diags
 
 
@@ -158,7 +171,7 @@ def _execute(
                 written, last_write = working, time.monotonic()
                 write_cost = last_write - now
             clear_trigger(project, change.address)  # a monitoring trigger is done once applied
-        except (OSError, StateError, EngineError) as exc:
+        except (OSError, StateError, EngineError, PathRefused) as exc:
             failure = [
                 error(
                     "MS505",
@@ -210,8 +223,8 @@ def _apply_change(
     rendered = list(artifacts.get(change.address, ()))
     if resource.kind == "Model":  # its cards report the outputs recorded now (build, metrics)
         rendered = render_resource(resource, graph, project, outputs)
-    for artifact in rendered:
-        write_atomic(root / artifact.path, artifact.content)
+    for artifact in rendered:  # check_paths saw these paths; a symlink made since is refused here
+        write_atomic(generated_target(root, artifact.path), artifact.content)
     for path in change.deletes:
         remove_file(root, path)
     return state.with_resource(
@@ -241,22 +254,47 @@ def _outputs(
     return {}
 
 
-def _audit(
+def _start_audit(
     project: Project,
     plan: Plan,
     state: State,
-    diags: list[Diagnostic],
     extra: Mapping[str, Any],
-) -> None:
+    lock_id: str | None,
+) -> AuditEntry:
+    """Append the apply's `started` record: the plan summary, the lock, the changes to be made."""
     record = audit_record(
         "apply",
         plan.summary.as_dict(),
         extra={
             **extra,
+            "lock_id": lock_id,
             "lineage": state.lineage,
-            "serial": state.serial,
-            "status": "failed" if diags else "ok",
+            "from_serial": state.serial,
+            "changes": [
+                {"address": c.address, "actions": list(c.actions)} for c in plan.actionable
+            ],
         },
         root=project.root,
     )
-    append_audit(project.work_dir / "audit.jsonl", record)
+    return start_audit(project.work_dir / AUDIT_FILE, record)
+
+
+def _finish_audit(
+    entry: AuditEntry, status: str, state: State | None, errors: list[str]
+) -> list[Diagnostic]:
+    """Append the apply's outcome; a warning when it cannot be (the log shows it interrupted)."""
+    fields: dict[str, Any] = {"errors": errors}
+    if state is not None:
+        fields.update(lineage=state.lineage, serial=state.serial)
+    try:
+        entry.finish(status, fields)
+    except StateError as exc:  # the apply itself is done and checkpointed: say so, do not fail
+        return [
+            Diagnostic(
+                Severity.WARNING,
+                "MS505",
+                f"could not complete the audit record: {exc}; the log shows this apply "
+                "as interrupted",
+            )
+        ]
+    return []

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from modelspec.compile.graph import Graph
 from modelspec.diagnostics import Diagnostic, error
 from modelspec.generate.cache import ArtifactContent
+from modelspec.paths import PathRefused
 from modelspec.plan.model import Plan
 from modelspec.state import State
 
@@ -62,19 +64,31 @@ def check_fresh(
 
 
 def check_paths(
-    plan: Plan, artifacts: Mapping[str, Sequence[ArtifactContent]]
+    plan: Plan, artifacts: Mapping[str, Sequence[ArtifactContent]], root: Path
 ) -> list[Diagnostic]:
-    """Every path apply may touch stays inside generated/; checked before anything is written."""
+    """Every path apply may touch stays inside generated/ (root); checked before anything is written.
+
+    A path must be a plain relative one (generate.common.safe_join), and its
+    directory, every symlink followed, must resolve inside root: a symlinked
+    directory in generated/ would take a write or a delete outside it. All
+    planned paths are checked first, so a refusal leaves nothing half done.
+    """
+    from modelspec.files import Contained
     from modelspec.generate.common import safe_join
 
+    contained = Contained(root)
     out: list[Diagnostic] = []
     for change in plan.actionable:
-        paths = [a.path for a in artifacts.get(change.address, ())] + list(change.deletes)
-        for path in paths:
+        planned = [(a.path, "write") for a in artifacts.get(change.address, ())]
+        planned += [(path, "delete") for path in change.deletes]
+        for path, action in planned:
             try:
                 safe_join(path)
             except ValueError as exc:
-                out.append(error("MS506", f"{change.address}: refusing to write: {exc}"))
+                out.append(error("MS506", f"{change.address}: refusing to {action}: {exc}"))
+                continue
+            try:
+                contained.target(path, action=action)
+            except PathRefused as exc:
+                out.append(error("MS506", f"{change.address}: {exc}"))
     return out
-
-

@@ -79,7 +79,7 @@ def apply(
         except StateError as exc:
             raise UserError(str(exc)) from None
         with lock:
-            return _apply_fresh(project, backend, overrides, confirm)
+            return _apply_fresh(project, backend, overrides, confirm, lock.id)
     saved = read_saved_plan(planfile)
     if saved.plan is None:
         return Applied("invalid", checks=saved.diagnostics)
@@ -88,7 +88,7 @@ def apply(
     except StateError as exc:
         return Applied("refused", saved.plan, diagnostics=[state_unavailable(exc)])
     with lock:
-        return _apply_saved(project, backend, saved.plan, overrides)
+        return _apply_saved(project, backend, saved.plan, overrides, lock.id)
 
 
 def _apply_fresh(
@@ -96,6 +96,7 @@ def _apply_fresh(
     backend: StateBackend,
     overrides: Sequence[Override],
     confirm: Confirm | None,
+    lock_id: str,
 ) -> Applied:
     planned = plan_reading(project, backend, backend.read, overrides)
     if not planned.valid:
@@ -106,7 +107,7 @@ def _apply_fresh(
         return Applied("no-changes", planned.plan, planned, state=planned.state)
     return _execute(
         project, backend, planned.plan, planned.graph, planned.state, planned.artifacts,
-        planned.validation.policy, planned.overridden, planned=planned,
+        planned.validation.policy, planned.overridden, lock_id, planned=planned,
     )
 
 
@@ -115,6 +116,7 @@ def _apply_saved(
     backend: StateBackend,
     saved: Plan,
     overrides: Sequence[Override],
+    lock_id: str,
 ) -> Applied:
     from modelspec.executor import state_unavailable
     from modelspec.generate.cache import render_artifacts
@@ -129,7 +131,7 @@ def _apply_saved(
     artifacts = render_artifacts(validation.graph, project, state)
     return _execute(
         project, backend, saved, validation.graph, state, artifacts, validation.policy,
-        overridden, checks=diags,
+        overridden, lock_id, checks=diags,
     )
 
 
@@ -142,11 +144,12 @@ def _execute(
     artifacts: dict[str, list[ArtifactContent]],
     policy: PolicyReport,
     overridden: Sequence[Overridden],
+    lock_id: str,
     *,
     planned: Planned | None = None,
     checks: list[Diagnostic] | None = None,
 ) -> Applied:
-    """Run the executor with the lock held; overrides and waived findings go to the audit log."""
+    """Run the executor with the lock lock_id held; overrides and waived findings go to the audit log."""
     from modelspec.executor.execute import execute
 
     governance = {"overrides": [o.to_json() for o in overridden], "waived": _waived(policy)}
@@ -159,6 +162,7 @@ def _execute(
         artifacts=artifacts,
         audit_extra=governance,
         engine=_engine(project, graph),
+        lock_id=lock_id,
     )
     return Applied("applied", to_apply, planned, checks or [], final, diags)
 

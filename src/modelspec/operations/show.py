@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from modelspec.diagnostics import Diagnostic
-from modelspec.errors import UserError
 from modelspec.plan.model import Plan
 
 __all__ = ["SavedPlan", "read_saved_plan", "show"]
@@ -23,13 +21,9 @@ class SavedPlan:
 
 def read_saved_plan(path: str) -> SavedPlan:
     """The plan saved in path; a file that cannot be read at all is a UserError."""
-    from modelspec.plan.saved import loads_plan
+    from modelspec.plan.saved import read_plan_file
 
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read the plan file {path}: {exc}") from None
-    saved, diags = loads_plan(text, path)
+    saved, diags = read_plan_file(path)
     return SavedPlan(path, saved, diags)
 
 

@@ -53,7 +53,7 @@ def held_lock(project: Project, lock_id: str) -> HeldLock:
         holder = backend_for(project).current_lock()
         if holder is None:
             raise NotLocked(lock_id)
-        if holder.id != lock_id:
+        if not holder.answers_to(lock_id):
             raise LockIdMismatch(lock_id, holder)
     except StateError as exc:
         raise UserError(str(exc)) from None

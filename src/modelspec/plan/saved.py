@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import json
+from pathlib import Path
 from typing import Any
 
+from modelspec import jsonio
 from modelspec.diagnostics import Diagnostic, Severity
+from modelspec.errors import UserError
+from modelspec.files import ReadRefused, os_reason, read_regular
 from modelspec.plan.model import (
     ACTIONS,
     FORMAT_VERSION,
@@ -17,7 +20,10 @@ from modelspec.plan.model import (
 )
 from modelspec.plan.render_json import plan_to_dict
 
-__all__ = ["SavedPlanError", "dumps_plan", "loads_plan"]
+__all__ = ["PLAN_FILE_LIMIT", "SavedPlanError", "dumps_plan", "loads_plan", "read_plan_file"]
+
+PLAN_FILE_LIMIT = 256 << 20  # a plan of 10,000 changes with their diffs is tens of megabytes
+_HINT = "make a new one with `modelspec plan --out FILE`"
 
 
 class SavedPlanError(ValueError):
@@ -33,15 +39,31 @@ def dumps_plan(plan: Plan) -> str:
             "write": [{"path": w.path, "digest": w.digest} for w in change.writes],
             "delete": list(change.deletes),
         }
-    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    text = jsonio.dumps(jsonio.finite(data), sort_keys=True, indent=2, ensure_ascii=False)
+    return text + "\n"
 
 
-def loads_plan(text: str, file: str = "") -> tuple[Plan | None, list[Diagnostic]]:
-    """Read a saved plan; anything malformed is one MS503 diagnostic naming what is wrong."""
+def read_plan_file(path: str) -> tuple[Plan | None, list[Diagnostic]]:
+    """The plan saved in path, as loads_plan reads it.
+
+    A file that cannot be read at all (missing, not a regular file, over
+    PLAN_FILE_LIMIT) is a UserError naming it; one that is not a plan is MS503.
+    """
     try:
-        return _parse(json.loads(text)), []
-    except json.JSONDecodeError as exc:
-        why = f"it is not valid JSON ({exc.msg} at line {exc.lineno})"
+        data = read_regular(Path(path), limit=PLAN_FILE_LIMIT)
+    except ReadRefused as exc:
+        raise UserError(f"cannot read the plan file {path}: {exc}; {_HINT}") from None
+    except OSError as exc:
+        raise UserError(f"cannot read the plan file {path}: {os_reason(exc)}") from None
+    return loads_plan(data, path)
+
+
+def loads_plan(text: str | bytes, file: str = "") -> tuple[Plan | None, list[Diagnostic]]:
+    """Read a saved plan with jsonio.loads; anything malformed is one MS503 diagnostic naming what is wrong."""
+    try:
+        return _parse(jsonio.loads(text)), []
+    except jsonio.JsonRefused as exc:
+        why = str(exc)
     except (SavedPlanError, KeyError, TypeError, ValueError) as exc:
         why = str(exc) if isinstance(exc, SavedPlanError) else f"malformed field {exc}"
     return None, [
@@ -50,7 +72,7 @@ def loads_plan(text: str, file: str = "") -> tuple[Plan | None, list[Diagnostic]
             "MS503",
             f"{file or 'the file'} is not a readable saved plan: {why}",
             file=file,
-            hint="make a new one with `modelspec plan --out FILE`",
+            hint=_HINT,
         )
     ]
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from modelspec import jsonio
 from modelspec.state.model import CURRENT_FORMAT_VERSION, ResourceState, State, StateError
 
 __all__ = ["UPGRADES", "dumps_state", "loads_state"]
@@ -18,7 +18,11 @@ UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
 def dumps_state(state: State) -> str:
-    """The file text of state: sorted keys, indent 2, trailing newline."""
+    """The file text of state: sorted keys, indent 2, trailing newline.
+
+    A NaN or infinite float (a metric, a spec's `.inf`) is written as null: JSON
+    has no such number, and loads_state refuses it like any reader would.
+    """
     document = {
         "format_version": CURRENT_FORMAT_VERSION,
         "lineage": state.lineage,
@@ -37,23 +41,39 @@ def dumps_state(state: State) -> str:
             for address, rs in sorted(state.resources.items())
         },
     }
-    return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    text = jsonio.dumps(jsonio.finite(document), sort_keys=True, indent=2, ensure_ascii=False)
+    return text + "\n"
 
 
-def loads_state(text: str, source: str, *, backup: str | None = None) -> State:
-    """Parse state file text; source names the file in errors, backup the copy to fall back on."""
-    fallback = f"; the previous state is kept in {backup}" if backup else ""
+def loads_state(
+    text: str | bytes,
+    source: str,
+    *,
+    backup: str | None = None,
+    hint: Callable[[], str] | None = None,
+) -> State:
+    """Parse state file text (or its bytes) with jsonio.loads, then check and upgrade it.
+
+    source names the file in errors. hint, called only for an error, says how
+    to recover (LocalFileBackend checks its backup); without one, backup names
+    the copy to fall back on. Deep nesting, huge numbers, NaN and bytes that are
+    not UTF-8 make the file corrupt.
+    """
+
+    def corrupt(why: object) -> StateError:
+        fallback = hint() if hint else f"the previous state is kept in {backup}" if backup else ""
+        return StateError(
+            f"state file {source} is corrupt: {why}" + (f"; {fallback}" if fallback else "")
+        )
+
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise StateError(
-            f"state file {source} is corrupt: not valid JSON at line {exc.lineno}, "
-            f"column {exc.colno} ({exc.msg}){fallback}"
-        ) from None
+        data = jsonio.loads(text)
+    except jsonio.JsonRefused as exc:
+        raise corrupt(exc) from None
     try:
         return _from_document(_upgrade(data, source))
     except _Malformed as exc:
-        raise StateError(f"state file {source} is corrupt: {exc}{fallback}") from None
+        raise corrupt(exc) from None
 
 
 class _Malformed(Exception):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
-import uuid
+import secrets
 from pathlib import Path
 
-from modelspec.files import write_atomic
+from modelspec.files import ReadRefused, os_reason, read_regular, write_atomic
 from modelspec.state.fileformat import dumps_state, loads_state
 from modelspec.state.lock import (
     Lock,
@@ -17,8 +18,14 @@ from modelspec.state.lock import (
     read_lock_file,
 )
 from modelspec.state.model import State, StateError
+from modelspec.state.readback import STATE_LIMIT, os_failure
 
 __all__ = ["LocalFileBackend"]
+
+# the longest name derived from the state file's: a temp file of its backup,
+# ".<name>.backup.<12 hex>.tmp" (write_atomic's temp names are as long)
+_DERIVED_EXTRA = len("..backup..tmp") + 12
+_DEFAULT_NAME_MAX = 255
 
 
 class LocalFileBackend:
@@ -34,38 +41,38 @@ class LocalFileBackend:
         self._empty: State | None = None
 
     def read(self) -> State:
+        """The stored state; a StateError naming the file and the way back when it is unusable."""
         try:
-            data = self.path.read_bytes()
+            data = read_regular(self.path, limit=STATE_LIMIT)
         except FileNotFoundError:
             # one lineage for every read of a not-yet-written state in this process
             if self._empty is None:
                 self._empty = State.empty()
             return self._empty
-        except OSError as exc:
-            raise StateError(f"cannot read state file {self.path}: {exc.strerror or exc}") from None
-        backup = str(self.backup_path) if self.backup_path.exists() else None
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            fallback = f"; the previous state is kept in {backup}" if backup else ""
+        except ReadRefused as exc:
             raise StateError(
-                f"state file {self.path} is corrupt: not UTF-8 text{fallback}"
+                f"cannot read state file {self.path}: {exc}; {self._restore_hint()}"
             ) from None
-        return loads_state(text, str(self.path), backup=backup)
+        except OSError as exc:
+            raise StateError(f"cannot read state file {self.path}: {os_reason(exc)}") from None
+        return loads_state(data, str(self.path), hint=self._restore_hint)
 
     def write(self, state: State) -> None:
-        payload = dumps_state(state).encode("utf-8")
+        # backslashreplace writes a lone surrogate as its JSON escape, which reads back the same
+        payload = dumps_state(state).encode("utf-8", "backslashreplace")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if self.path.exists():
                 self._keep_backup()
             write_atomic(self.path, payload, sync_dir=True)
         except OSError as exc:
-            raise StateError(
-                f"cannot write state file {self.path}: {exc.strerror or exc}"
-            ) from None
+            raise os_failure("write state file", self.path, exc) from None
+        except ReadRefused as exc:  # copying the old file to the backup, where links fail
+            raise StateError(f"cannot back up state file {self.path}: {exc}") from None
 
     def lock(self, info: LockInfo, timeout: float = 0) -> Lock:
+        """Take the lock; first make sure every file the state needs can be named here."""
+        self._check_name_length()
         return acquire_lock_file(self.lock_path, info, timeout)
 
     def force_unlock(self, lock_id: str) -> None:
@@ -74,6 +81,47 @@ class LocalFileBackend:
     def current_lock(self) -> LockInfo | None:
         return read_lock_file(self.lock_path)
 
+    def _restore_hint(self) -> str:
+        """How to recover from an unusable state file: the backup when it is sound, else a copy."""
+        backup_file = str(self.backup_path)
+        try:
+            backup = loads_state(read_regular(self.backup_path, limit=STATE_LIMIT), backup_file)
+        except FileNotFoundError:
+            return (
+                f"there is no backup {self.backup_path.name}: restore {self.path.name} from a copy "
+                "of your own, or move it aside to start from an empty state (the next apply "
+                "then creates every resource again)"
+            )
+        except (OSError, ReadRefused) as exc:
+            why = os_reason(exc) if isinstance(exc, OSError) else str(exc)
+            return (
+                f"its backup {backup_file} cannot be read either ({why}); restore "
+                f"{self.path.name} from a copy of your own"
+            )
+        except StateError as exc:
+            return f"{exc}, too; restore {self.path.name} from a copy of your own"
+        return (
+            f"the previous state is kept in {self.backup_path} (serial {backup.serial}): "
+            f"if no modelspec command is running, restore it with "
+            f"`cp {self.backup_path} {self.path}`"
+        )
+
+    def _check_name_length(self) -> None:
+        """Refuse, before anything is written, a state name too long for its backup's temp files.
+
+        Otherwise the first apply would write state.json and the second fail at
+        its first checkpoint, after it trained and deployed, naming the backup.
+        """
+        longest = len(self.path.name.encode("utf-8", "surrogateescape")) + _DERIVED_EXTRA
+        limit = _name_max(self.path.parent)
+        if longest > limit:
+            reason = os_reason(OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG)))
+            raise StateError(
+                f"state file name {self.path.name!r} is too long for {self.path.parent}: its "
+                f"backup's temp files need {longest} characters and the file system allows "
+                f"{limit} ({reason}); choose a shorter state.path in modelspec.yaml"
+            )
+
     def _keep_backup(self) -> None:
         """Make state.json.backup the current file, without a moment where either is partial.
 
@@ -81,11 +129,12 @@ class LocalFileBackend:
         state.json, the backup name still holds the old one. Where links are not
         supported, the bytes are copied through a temp file instead.
         """
-        tmp = self.path.with_name(f".{self.backup_path.name}.{uuid.uuid4().hex}.tmp")
+        tmp = self.path.with_name(f".{self.backup_path.name}.{secrets.token_hex(6)}.tmp")
         try:
             os.link(self.path, tmp)
         except OSError:
-            write_atomic(self.backup_path, self.path.read_bytes(), sync_dir=True)
+            data = read_regular(self.path, limit=STATE_LIMIT)
+            write_atomic(self.backup_path, data, sync_dir=True)
             return
         try:
             os.replace(tmp, self.backup_path)
@@ -93,3 +142,13 @@ class LocalFileBackend:
             with contextlib.suppress(OSError):
                 tmp.unlink()
             raise
+
+
+def _name_max(directory: Path) -> int:
+    """NAME_MAX of the file system directory is (or will be) on: its nearest existing ancestor's."""
+    for candidate in (directory, *directory.parents):
+        try:
+            return int(os.pathconf(candidate, "PC_NAME_MAX"))
+        except (OSError, ValueError):
+            continue
+    return _DEFAULT_NAME_MAX

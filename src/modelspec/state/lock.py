@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import getpass
+import hashlib
 import json
 import os
+import secrets
 import socket
 import time
 import uuid
@@ -14,8 +17,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
 
-from modelspec import clock
+from modelspec import clock, jsonio
+from modelspec.files import ReadRefused, os_reason, read_regular
 from modelspec.state.model import StateError
+from modelspec.state.readback import LOCK_LIMIT, os_failure
 
 __all__ = [
     "Lock",
@@ -23,6 +28,7 @@ __all__ = [
     "LockInfo",
     "NotLocked",
     "StateLocked",
+    "UnreadableLock",
     "acquire_lock_file",
     "current_user",
     "force_unlock_file",
@@ -32,6 +38,11 @@ __all__ = [
 ]
 
 _POLL_SECONDS = 0.05
+PID_MAX = 2**31 - 1  # pid_t is a C int: os.kill raises OverflowError past it
+# link(2) fails so where the file system has no hard links: create the file in place instead
+_NO_LINKS = frozenset(
+    {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EMLINK, errno.EXDEV}
+)
 
 
 def utc_now() -> str:
@@ -72,22 +83,69 @@ class LockInfo:
         return json.dumps(asdict(self), sort_keys=True)
 
     @classmethod
-    def from_json(cls, text: str) -> LockInfo:
-        """Parse a lock file; ValueError when it is not a complete LockInfo."""
-        data = json.loads(text)
+    def from_json(cls, text: str | bytes) -> LockInfo:
+        """Parse a lock file with jsonio.loads; ValueError when it is not a complete LockInfo."""
+        data = jsonio.loads(text)
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
         fields = {"id": str, "user": str, "host": str, "pid": int, "command": str, "created": str}
         for key, kind in fields.items():
-            if not isinstance(data.get(key), kind):
+            value = data.get(key)
+            if not isinstance(value, kind) or isinstance(value, bool):
                 raise ValueError(f"{key} is missing or not a {kind.__name__}")
+        if not 0 < data["pid"] <= PID_MAX:
+            raise ValueError(f"pid {data['pid']} is not a process id (1 to {PID_MAX})")
         return cls(**{key: data[key] for key in fields})
+
+    def answers_to(self, lock_id: str) -> bool:
+        """Whether force-unlock lock_id means this lock."""
+        return lock_id == self.id
 
     def describe(self) -> str:
         return (
             f"lock {self.id} held by {self.user} on host {self.host} "
             f"(pid {self.pid}, `{self.command}`, since {self.created})"
         )
+
+
+@dataclass(frozen=True)
+class UnreadableLock(LockInfo):
+    """A lock file that names no holder modelspec can read: still a lock, removable by its id.
+
+    The id, `unreadable-<16 hex>`, is drawn from the file's bytes, so
+    force-unlock with it removes this file and never a lock taken since. An id
+    the file itself names (a JSON object with a string "id") is accepted too.
+    """
+
+    path: str = ""
+    problem: str = ""
+    named_id: str = ""
+
+    @classmethod
+    def of(cls, path: Path, data: bytes, problem: str) -> UnreadableLock:
+        digest = hashlib.sha256(data).hexdigest()[:16]
+        named = ""
+        with contextlib.suppress(ValueError):
+            parsed = jsonio.loads(data)
+            if isinstance(parsed, dict) and isinstance(parsed.get("id"), str):
+                named = parsed["id"]
+        return cls(
+            id=f"unreadable-{digest}",
+            user="unknown",
+            host="unknown",
+            pid=0,
+            command="unknown",
+            created="unknown",
+            path=str(path),
+            problem=problem,
+            named_id=named,
+        )
+
+    def answers_to(self, lock_id: str) -> bool:
+        return lock_id == self.id or (bool(self.named_id) and lock_id == self.named_id)
+
+    def describe(self) -> str:
+        return f"unreadable lock {self.id} (the lock file {self.path} {self.problem})"
 
 
 class StateLocked(StateError):
@@ -125,7 +183,7 @@ class LockIdMismatch(StateError):
 
 def is_stale(info: LockInfo) -> bool:
     """True when the holder ran on this host and its process is gone."""
-    if info.host != socket.gethostname() or info.pid <= 0:
+    if info.host != socket.gethostname() or not 0 < info.pid <= PID_MAX:
         return False
     if info.pid == os.getpid():
         return False
@@ -133,7 +191,7 @@ def is_stale(info: LockInfo) -> bool:
         os.kill(info.pid, 0)
     except ProcessLookupError:
         return True
-    except PermissionError:  # alive, owned by another user
+    except (PermissionError, OverflowError, OSError):  # alive, another user's; or unknowable
         return False
     return False
 
@@ -168,55 +226,127 @@ class Lock:
 
 
 def acquire_lock_file(path: Path, info: LockInfo, timeout: float = 0) -> Lock:
-    """Create the lock file holding info, retrying until timeout seconds have passed.
+    """Publish the lock file holding info, retrying until timeout seconds have passed.
 
-    O_CREAT|O_EXCL makes creation atomic: of two processes, exactly one gets the file.
+    The content is written and fsynced to a temp file first, then hard-linked
+    to the lock's name: link(2) fails when the name exists, so of two processes
+    exactly one gets the lock, and a write that fails (ENOSPC, EROFS) leaves no
+    lock file behind, only nothing. A lock file that cannot be read is refused
+    at once: it never turns into a readable one.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + timeout
     payload = (info.to_json() + "\n").encode("utf-8")
+    deadline = time.monotonic() + timeout
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staged = _stage(path, payload)
+    except OSError as exc:
+        raise os_failure("take the state lock", path, exc) from None
+    try:
+        while True:
+            try:
+                os.link(staged, path)
+            except FileExistsError:
+                holder = read_lock_file(path)
+                if holder is None:  # released between our attempt and the read: try again at once
+                    continue
+                if isinstance(holder, UnreadableLock) or time.monotonic() >= deadline:
+                    raise StateLocked(holder, is_stale(holder)) from None
+                time.sleep(min(_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+                continue
+            except OSError as exc:
+                if exc.errno not in _NO_LINKS:
+                    raise os_failure("take the state lock", path, exc) from None
+                _create_in_place(path, payload, info, deadline)
+            return Lock(info, lambda: _release_lock_file(path, info.id))
+    finally:
+        with contextlib.suppress(OSError):
+            staged.unlink()
+
+
+def _stage(path: Path, payload: bytes) -> Path:
+    """payload in a new temp file beside path, fsynced; removed again when writing it fails."""
+    staged = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+    try:
+        _write_all(fd, payload)
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            staged.unlink()
+        raise
+    os.close(fd)
+    return staged
+
+
+def _create_in_place(path: Path, payload: bytes, info: LockInfo, deadline: float) -> None:
+    """The lock without hard links: O_CREAT|O_EXCL on its name, removed again if the write fails."""
     while True:
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
         except FileExistsError:
             holder = read_lock_file(path)
-            if holder is None:  # released between our attempt and the read: try again at once
+            if holder is None:
                 continue
-            if time.monotonic() >= deadline:
+            if isinstance(holder, UnreadableLock) or time.monotonic() >= deadline:
                 raise StateLocked(holder, is_stale(holder)) from None
             time.sleep(min(_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
             continue
+        except OSError as exc:
+            raise os_failure("take the state lock", path, exc) from None
         try:
-            os.write(fd, payload)
+            _write_all(fd, payload)
             os.fsync(fd)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                path.unlink()
+            raise os_failure("take the state lock", path, exc) from None
         finally:
             os.close(fd)
-        return Lock(info, lambda: _release_lock_file(path, info.id))
+        return
+
+
+def _write_all(fd: int, payload: bytes) -> None:
+    view = memoryview(payload)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[written:]
 
 
 def read_lock_file(path: Path) -> LockInfo | None:
     """The holder named in the lock file, or None when there is no lock.
 
-    A lock file is empty for an instant after its creation, so an incomplete one
-    is read again briefly before it is reported as unreadable.
+    A file that is not a lock modelspec wrote (not JSON, not UTF-8, a pid no
+    process can have, a FIFO, too large) is an UnreadableLock, which
+    force-unlock removes by its id. Only where the file system has no hard
+    links is a lock file empty for an instant, so an empty one is read again
+    briefly first.
     """
-    last_error = ""
-    for _ in range(20):
+    for attempt in range(20):
         try:
-            text = path.read_text(encoding="utf-8")
+            data = read_regular(path, limit=LOCK_LIMIT)
         except FileNotFoundError:
             return None
+        except ReadRefused as exc:
+            return UnreadableLock.of(path, b"", f"cannot be read: {exc}")
         except OSError as exc:
-            raise StateError(f"cannot read lock file {path}: {exc.strerror or exc}") from None
-        try:
-            return LockInfo.from_json(text)
-        except (ValueError, TypeError) as exc:
-            last_error = str(exc)
+            raise StateError(
+                f"cannot read lock file {path}: {os_reason(exc)}; if no modelspec command "
+                "is running, delete that file"
+            ) from None
+        if data or attempt == 19:
+            break
         time.sleep(0.01)
-    raise StateError(
-        f"lock file {path} is unreadable ({last_error}); if no modelspec command is "
-        f"running, delete that file"
-    )
+    if not data:
+        return UnreadableLock.of(
+            path, data, "is empty: a command that died taking the lock left it"
+        )
+    try:
+        return LockInfo.from_json(data)
+    except (ValueError, TypeError) as exc:
+        return UnreadableLock.of(path, data, f"is not a lock modelspec wrote: {exc}")
 
 
 def force_unlock_file(path: Path, lock_id: str) -> None:
@@ -224,10 +354,14 @@ def force_unlock_file(path: Path, lock_id: str) -> None:
     holder = read_lock_file(path)
     if holder is None:
         raise NotLocked(lock_id)
-    if holder.id != lock_id:
+    if not holder.answers_to(lock_id):
         raise LockIdMismatch(lock_id, holder)
-    with contextlib.suppress(FileNotFoundError):
+    try:
         path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise os_failure("remove lock file", path, exc) from None
 
 
 def _release_lock_file(path: Path, lock_id: str) -> None:
@@ -236,5 +370,5 @@ def _release_lock_file(path: Path, lock_id: str) -> None:
     except StateError:
         return
     if holder is not None and holder.id == lock_id:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             path.unlink()

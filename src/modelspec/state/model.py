@@ -7,13 +7,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from modelspec.errors import ModelspecError
+
 __all__ = ["CURRENT_FORMAT_VERSION", "ResourceState", "State", "StateError"]
 
 CURRENT_FORMAT_VERSION = 1
 
 
-class StateError(Exception):
-    """A problem with stored state that the user can act on: corrupt, unreadable, locked."""
+class StateError(ModelspecError):
+    """A problem with stored state that the user can act on: corrupt, unreadable, locked.
+
+    A ModelspecError, so one that reaches the CLI is its message and exit 1, never a traceback.
+    """
 
 
 @dataclass(frozen=True)

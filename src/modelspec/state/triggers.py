@@ -8,12 +8,13 @@ target's alias back to the build it served before).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from modelspec import clock
+from modelspec import clock, jsonio
 from modelspec.project import Project
+from modelspec.state.model import StateError
+from modelspec.state.readback import TRIGGERS_LIMIT, os_failure, parse_json, read_file
 
 __all__ = [
     "TRIGGERS_FILE",
@@ -32,13 +33,23 @@ def triggers_path(project: Project) -> Path:
 
 
 def read_trigger_records(project: Project) -> dict[str, dict[str, Any]]:
-    """Every trigger with its reason, time and action; {} when there are none or the file is unreadable."""
-    try:
-        data = json.loads(triggers_path(project).read_bytes())
-    except (OSError, ValueError):
+    """Every trigger with its reason, time and action; {} when there are none.
+
+    A file that cannot be read or parsed is a StateError naming it (a trigger
+    silently dropped would be a breach nobody acts on, and recording the next
+    one would overwrite the rest); entries that are not trigger records are skipped.
+    """
+    path = triggers_path(project)
+    fix = (
+        "delete it to drop the pending triggers (the next `modelspec monitor` records "
+        "any breach again)"
+    )
+    raw = read_file(path, "triggers file", limit=TRIGGERS_LIMIT, fix=fix)
+    if raw is None:
         return {}
+    data = parse_json(raw, "triggers file", path, fix=fix)
     if not isinstance(data, dict):
-        return {}
+        raise StateError(f"triggers file {path} is corrupt: the top level is not an object; {fix}")
     return {
         address: record
         for address, record in sorted(data.items())
@@ -52,26 +63,28 @@ def read_triggers(project: Project) -> dict[str, str]:
 
 
 def record_trigger(project: Project, address: str, reason: str, action: str) -> None:
-    """Record (or replace) the trigger for an address."""
-    from modelspec.files import write_atomic
-
+    """Record (or replace) the trigger for an address; a StateError when the file cannot be kept."""
     records = read_trigger_records(project)
     records[address] = {
         "action": action,
         "at": clock.utc_now().replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "reason": reason,
     }
-    write_atomic(triggers_path(project), _dump(records))
+    _write(project, records)
 
 
 def clear_trigger(project: Project, address: str) -> None:
     """Forget the trigger of an address (after apply acted on it); nothing when there is none."""
-    from modelspec.files import write_atomic
-
     records = read_trigger_records(project)
     if records.pop(address, None) is not None:
-        write_atomic(triggers_path(project), _dump(records))
+        _write(project, records)
 
 
-def _dump(records: dict[str, dict[str, Any]]) -> bytes:
-    return (json.dumps(dict(sorted(records.items())), indent=2, sort_keys=True) + "\n").encode()
+def _write(project: Project, records: dict[str, dict[str, Any]]) -> None:
+    from modelspec.files import write_atomic
+
+    text = jsonio.dumps(jsonio.finite(dict(sorted(records.items()))), indent=2, sort_keys=True)
+    try:
+        write_atomic(triggers_path(project), (text + "\n").encode("utf-8", "backslashreplace"))
+    except OSError as exc:
+        raise os_failure("write triggers file", triggers_path(project), exc) from None
