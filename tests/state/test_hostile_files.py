@@ -225,5 +225,8 @@ def test_a_hostile_audit_log_is_named_by_line(backend: LocalFileBackend, kind: s
         assert f"audit log {log}:1 is " in message and "repair that line by hand" in message
     else:
         assert "move the log aside (for example to audit.jsonl.1)" in message
-    report = run("report")  # the report warns and shows no history; it does not fail
-    assert report.exit_code == 0, report.output
+    # a report that left out the history would be signed as complete: it refuses instead
+    report = run("report")
+    assert report.exit_code == 1, report.output
+    assert report.stdout == ""
+    assert "no report is made" in report.stderr and str(log) in report.stderr

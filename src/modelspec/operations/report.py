@@ -6,13 +6,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 from modelspec import clock
-from modelspec.diagnostics import Diagnostic, Severity
+from modelspec.diagnostics import Diagnostic
 from modelspec.errors import UserError
 from modelspec.files import write_atomic
 from modelspec.operations.validate import validate_project
 from modelspec.project import Project
 from modelspec.report import FORMATS, Report, build_report
-from modelspec.state import State, StateError, backend_for, read_audit
+from modelspec.state import StateError, backend_for, read_audit
 
 __all__ = ["FORMATS", "load_report", "report_format", "write_report"]
 
@@ -25,16 +25,15 @@ def load_report(
     day = today or clock.today()
     validation = validate_project(project, today=day)
     diags = list(validation.diagnostics)
+    # a report without its deployments or history would be signed as complete: refuse instead
     try:
         state = backend_for(project).read()
-    except StateError as exc:
-        diags.append(Diagnostic(Severity.WARNING, "MS507", f"{exc}; the report shows no deployments"))
-        state = State.empty()
-    try:
         audit = read_audit(project.work_dir / "audit.jsonl")
     except StateError as exc:
-        diags.append(Diagnostic(Severity.WARNING, "MS507", f"{exc}; the report shows no history"))
-        audit = []
+        raise UserError(
+            f"{exc}; no report is made, since one without the deployments or the history "
+            "of what was applied would mislead whoever signs it"
+        ) from None
     report = build_report(
         validation.graph,
         validation.policy,
