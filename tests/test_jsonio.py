@@ -56,3 +56,10 @@ def test_dumps_refuses_what_standard_json_has_not() -> None:
     assert jsonio.dumps(jsonio.finite({"a": [math.nan, 1.5, -math.inf], "b": (math.inf,)})) == (
         '{"a": [null, 1.5, null], "b": [null]}'
     )
+
+
+def test_files_of_the_first_release_with_nan_read_as_null() -> None:
+    assert jsonio.loads('{"roc_auc": NaN, "x": [Infinity, -Infinity]}', non_finite_as_null=True) == {
+        "roc_auc": None,
+        "x": [None, None],
+    }

@@ -27,10 +27,14 @@ class JsonRefused(ValueError):
     """Text that is not JSON modelspec accepts; the message says where and why."""
 
 
-def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
+def loads(
+    text: str | bytes, *, max_depth: int = MAX_DEPTH, non_finite_as_null: bool = False
+) -> Any:
     """Parse JSON text, refusing deep nesting, huge numbers, NaN and infinities.
 
     Raises JsonRefused (a ValueError) with a message fit for a diagnostic.
+    non_finite_as_null reads NaN and Infinity as null instead: files the first
+    release wrote with Python's json (state, audit log) may hold them.
     """
     if isinstance(text, bytes):
         try:
@@ -42,7 +46,7 @@ def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
             text,
             parse_int=_parse_int,
             parse_float=_parse_float,
-            parse_constant=_parse_constant,
+            parse_constant=_null if non_finite_as_null else _parse_constant,
         )
     except json.JSONDecodeError as exc:
         raise JsonRefused(
@@ -101,6 +105,10 @@ def _parse_float(text: str) -> float:
     if not math.isfinite(number):
         raise ValueError(f"{text} is out of the range of a 64-bit float")
     return number
+
+
+def _null(text: str) -> None:
+    return None
 
 
 def _parse_constant(text: str) -> float:

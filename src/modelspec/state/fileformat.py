@@ -67,7 +67,7 @@ def loads_state(
         )
 
     try:
-        data = jsonio.loads(text)
+        data = jsonio.loads(text, non_finite_as_null=True)  # the first release wrote NaN
     except jsonio.JsonRefused as exc:
         raise corrupt(exc) from None
     try:
