@@ -283,7 +283,6 @@ def test_comment_only_and_empty_texts() -> None:
         MODEL,
         DEPLOYMENT,
         "a: 1\n---\n---\nb: 2\n",
-        "base: &b {x: 1}\nother: *b\nmerged:\n  <<: *b\n  y: 2\n",
         "d: 2026-11-20\nv: 1.10\nhex: 0x1F\nn: .nan\nnull_value: ~\n",
         "t: |+\n  a\n\n",
         "- a\n- b\n",
@@ -302,7 +301,14 @@ def test_invalid_yaml_raises_with_line_and_column() -> None:
         format_text("kind: Model\nspec:\n  a: [1, 2\n")
     assert info.value.line == 4
     assert info.value.column == 1
-    assert "invalid YAML" in info.value.message
+    assert "YAML syntax error" in info.value.message  # as validate says it
+
+
+def test_merge_keys_are_refused_as_validate_refuses_them() -> None:
+    with pytest.raises(FormatError) as info:
+        format_text("base: &b {x: 1}\nother: *b\nmerged:\n  <<: *b\n  y: 2\n")
+    assert (info.value.line, info.value.column) == (4, 3)
+    assert info.value.message == "merge keys (<<) are not part of YAML 1.2"
 
 
 def test_duplicate_keys_are_a_format_error() -> None:

@@ -138,7 +138,8 @@ def _update(
     }
     if request.comment:
         changes[("metadata", "description")] = request.comment
-    text = _round_trip_edit(source, document.index, changes)
+    too_large = len(source.encode("utf-8")) > yamledit.MAX_ROUND_TRIP_BYTES
+    text = None if too_large else _round_trip_edit(source, document.index, changes)
     if text is None:
         return None, [
             document.diagnostic(
@@ -185,11 +186,9 @@ def _round_trip_edit(text: str, index: int, changes: dict[tuple[str, str], str])
 
 def _only_changed(before: str, after: str, index: int, changes: dict[tuple[str, str], str]) -> bool:
     """Whether after holds the same data and comments as before, but for the changes."""
-    from ruamel.yaml.error import YAMLError
-
     try:
         old, new = yamledit.load_plain(before), yamledit.load_plain(after)
-    except YAMLError:
+    except ValueError:
         return False
     if len(old) != len(new) or not isinstance(old[index], dict):
         return False

@@ -92,12 +92,12 @@ def _load_round_trip(text: str) -> list[Any]:
 
 
 def _load_plain(text: str) -> list[Any]:
-    from ruamel.yaml.error import YAMLError, YAMLFutureWarning
+    from modelspec.loading.yaml12 import PlainYamlError
 
     try:
         return load_plain(text)
-    except (YAMLError, YAMLFutureWarning) as exc:
-        raise FormatError(_error_message(exc), *_position(exc)) from exc
+    except PlainYamlError as exc:
+        raise FormatError(exc.message, exc.line, exc.column) from exc
 
 
 def _dump(docs: list[Any], *, explicit_start: bool) -> str:

@@ -214,3 +214,16 @@ def test_fmt_of_the_project_does_not_read_specs_linked_from_outside(
     assert "hunter2" not in out + err
     assert "specs/linked.yaml: error[MS002]: file leads outside the project" in err
     assert secret.read_text() == "password:    hunter2\n"
+
+
+def test_a_file_too_large_to_lay_out_quickly_is_refused_untouched(project: Path) -> None:
+    from modelspec.operations.fmt import MAX_FORMAT_BYTES
+
+    big = project / "specs" / "big.yaml"
+    lines = [f"k{i}:   {i}" for i in range(MAX_FORMAT_BYTES // 8)]
+    big.write_text("\n".join(lines) + "\n")
+    before = big.read_bytes()
+    code, _, err = run("specs/big.yaml")
+    assert code == 1
+    assert f"specs/big.yaml: error[MS104]: file is {len(before):,} bytes; fmt lays out files of at most 131,072 bytes" in err
+    assert big.read_bytes() == before

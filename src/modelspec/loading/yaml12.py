@@ -20,7 +20,7 @@ from yaml.nodes import Node, ScalarNode, SequenceNode
 from modelspec.diagnostics import Diagnostic, Severity
 from modelspec.loading.documents import Document, SourceFile
 
-__all__ = ["LIMITS", "Limits", "compose_all", "load_text"]
+__all__ = ["LIMITS", "Limits", "PlainYamlError", "compose_all", "load_plain", "load_text"]
 
 
 class Limits:
@@ -316,3 +316,26 @@ def load_text(path: str, text: str) -> tuple[list[Document], list[Diagnostic]]:
         documents.append(Document(source, index, line, data))
     source._roots = None  # positions are recomposed on demand: keeping nodes costs memory
     return documents, diagnostics
+
+
+class PlainYamlError(ValueError):
+    """Text load_plain refuses: a syntax error or a refused node, with its 1-based position."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.message, self.line, self.column = message, line, column
+
+
+def load_plain(text: str) -> list[Any]:
+    """Every document's plain data, an empty one as None, by the same rules as load_text.
+
+    For comparing two texts' data (fmt, approve): libyaml composes, so this
+    costs a small fraction of a round-trip load.
+    """
+    docs, diagnostics = load_text("", text)
+    errors = [d for d in diagnostics if d.is_error]
+    if errors:
+        raise PlainYamlError(errors[0].message, errors[0].line or 1, errors[0].column or 1)
+    by_index = {doc.index: doc.data for doc in docs}
+    count = len(compose_all(text.removeprefix("\ufeff")))
+    return [by_index.get(index) for index in range(count)]

@@ -9,8 +9,11 @@ from pathlib import Path
 from modelspec.diagnostics import Diagnostic, Severity
 from modelspec.files import write_atomic
 from modelspec.loading import discover
+from modelspec.yamledit import MAX_ROUND_TRIP_BYTES
 
-__all__ = ["FileResult", "Formatted", "format_paths"]
+__all__ = ["MAX_FORMAT_BYTES", "FileResult", "Formatted", "format_paths"]
+
+MAX_FORMAT_BYTES = MAX_ROUND_TRIP_BYTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +116,15 @@ def _format_file(path: Path, roots: Sequence[Path]) -> FileResult:
     before, problem = read_spec_text(path, shown, roots)
     if problem is not None:
         return FileResult(path, shown, problem=problem)
+    size = len(before.encode("utf-8"))
+    if size > MAX_FORMAT_BYTES:
+        problem = Diagnostic(
+            Severity.ERROR, "MS104",
+            f"file is {size:,} bytes; fmt lays out files of at most {MAX_FORMAT_BYTES:,} bytes "
+            "(its comment-keeping YAML parser takes seconds per 100 KiB)",
+            shown, hint="split it into several spec files",
+        )
+        return FileResult(path, shown, before, problem=problem)
     errors = [d for d in load_text(shown, before)[1] if d.is_error]
     if errors:
         return FileResult(path, shown, before, problem=errors[0])
