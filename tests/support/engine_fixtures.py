@@ -99,10 +99,12 @@ def deployed(example: Example) -> Example:
     """The example with the classifier built and deployed to biopsy-classifier-prod."""
     from modelspec.engine.local import LocalEngine
 
+    from recorded_state import record_in_state
+
     graph = example.graph()
     engine = LocalEngine(example.project, graph)
     for address in (f"model.{CLASSIFIER}", "deployment.biopsy-classifier-prod"):
         resource = graph.get(address)
         assert resource is not None
-        engine.build(resource, None)
+        record_in_state(example.root, {address: engine.build(resource, None)})  # as apply does
     return example
