@@ -95,16 +95,23 @@ def test_generated_may_not_overlap_the_root_or_the_specs(tmp_path: Path, value: 
         (".modelspec/state.lock", "ends in .lock, a name the state's own lock or backup file takes"),
         (".modelspec/state.json.backup", "ends in .backup"),
         (".modelspec/" + "s" * 240 + ".json", "the file name is 245 bytes"),
+        (".", "is a directory, and the state is a file"),
+        (".modelspec", "is a directory, and the state is a file"),
     ],
 )
 def test_state_paths_that_collide_or_cannot_exist_are_refused(
     tmp_path: Path, path: str, message: str
 ) -> None:
-    (tmp_path / "modelspec.yaml").write_text(f"project: demo\nstate: {{path: {path}}}\n")
-    code, out = run(tmp_path, "plan")
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "modelspec.yaml").write_text(f"project: demo\nstate: {{path: {path}}}\n")
+    if path == ".modelspec":
+        (root / ".modelspec").mkdir()
+    before = listing(tmp_path)
+    code, out = run(root, "plan")
     assert code == 1
     assert message in out
-    assert not (tmp_path / ".modelspec").exists()
+    assert listing(tmp_path) == before  # no lock or backup beside it, in or out
 
 
 def test_the_operator_may_allow_a_registry_outside_the_project(
@@ -116,3 +123,11 @@ def test_the_operator_may_allow_a_registry_outside_the_project(
     assert run(project, "validate")[0] == 1
     monkeypatch.setenv("MODELSPEC_ALLOWED_ROOTS", str(project.parent / "outside"))
     assert run(project, "validate")[0] == 0
+
+
+@pytest.mark.parametrize("value", [".", "specs", "generated/registry"])
+def test_the_registry_may_not_overlap_the_root_specs_or_generated(tmp_path: Path, value: str) -> None:
+    (tmp_path / "modelspec.yaml").write_text(f"project: demo\nregistry: {{path: {value}}}\n")
+    code, out = run(tmp_path, "validate")
+    assert code == 1
+    assert f"registry.path: '{value}' overlaps the project root, the specs or the generated" in out

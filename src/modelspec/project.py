@@ -190,7 +190,14 @@ def _path_problems(root: Path, config: ProjectConfig) -> list[tuple[tuple[str, .
             "use a directory of its own, such as generated",
         ))
     state = resolved[("state", "path")]
-    if state.suffix in (".lock", ".backup"):
+    if state == top or state.is_dir():
+        out.append((
+            ("state", "path"),
+            f"{CONFIG_FILE}: state.path: {config.state.path!r} is a directory, and the state is "
+            "a file (its lock and backup sit beside it)",
+            "name a file, such as .modelspec/state.json",
+        ))
+    elif state.suffix in (".lock", ".backup"):
         out.append((
             ("state", "path"),
             f"{CONFIG_FILE}: state.path: {config.state.path!r} ends in {state.suffix}, "
@@ -203,6 +210,14 @@ def _path_problems(root: Path, config: ProjectConfig) -> list[tuple[tuple[str, .
             f"{CONFIG_FILE}: state.path: the file name is {len(state.name.encode('utf-8'))} "
             f"bytes; with its backup and temporary names it must fit in {_NAME_MAX} bytes",
             "use a shorter file name, such as state.json",
+        ))
+    registry = resolved[("registry", "path")]
+    if registry == top or _overlap(registry, specs) or _overlap(registry, generated):
+        out.append((
+            ("registry", "path"),
+            f"{CONFIG_FILE}: registry.path: {config.registry.path!r} overlaps the project root, "
+            "the specs or the generated directory",
+            "use a directory of its own, such as .modelspec/registry",
         ))
     return out
 
