@@ -136,8 +136,11 @@ def test_a_hostile_backup_is_named_when_the_state_is_corrupt_too(
 
 def test_a_state_file_that_is_a_directory(backend: LocalFileBackend) -> None:
     backend.path.mkdir(parents=True)
-    line = one_error_line(run("state", "list"))
-    assert f"cannot read state file {backend.path}: not a regular file (it is a directory)" in line
+    result = run("state", "list")  # modelspec.yaml's state.path is refused before any read
+    assert result.exit_code == 1
+    assert "state.path: '.modelspec/state.json' is a directory, and the state is a file" in result.output
+    with pytest.raises(StateError, match=f"cannot read state file {backend.path}: not a regular file"):
+        backend.read()  # and the backend itself refuses it, should it become one later
 
 
 def test_non_finite_numbers_are_written_as_null_and_read_back(backend: LocalFileBackend) -> None:

@@ -246,12 +246,7 @@ def acquire_lock_file(path: Path, info: LockInfo, timeout: float = 0) -> Lock:
             try:
                 os.link(staged, path)
             except FileExistsError:
-                holder = read_lock_file(path)
-                if holder is None:  # released between our attempt and the read: try again at once
-                    continue
-                if isinstance(holder, UnreadableLock) or time.monotonic() >= deadline:
-                    raise StateLocked(holder, is_stale(holder)) from None
-                time.sleep(min(_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+                _wait_for_holder(path, deadline)
                 continue
             except OSError as exc:
                 if exc.errno not in _NO_LINKS:
@@ -261,6 +256,20 @@ def acquire_lock_file(path: Path, info: LockInfo, timeout: float = 0) -> Lock:
     finally:
         with contextlib.suppress(OSError):
             staged.unlink()
+
+
+def _wait_for_holder(path: Path, deadline: float) -> None:
+    """Another command holds the lock: return when it is worth trying again, or refuse.
+
+    A lock released between our attempt and this read is tried again at once;
+    an unreadable one is refused at once (waiting cannot make it readable).
+    """
+    holder = read_lock_file(path)
+    if holder is None:
+        return
+    if isinstance(holder, UnreadableLock) or time.monotonic() >= deadline:
+        raise StateLocked(holder, is_stale(holder)) from None
+    time.sleep(min(_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
 
 
 def _stage(path: Path, payload: bytes) -> Path:
@@ -285,12 +294,7 @@ def _create_in_place(path: Path, payload: bytes, info: LockInfo, deadline: float
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
         except FileExistsError:
-            holder = read_lock_file(path)
-            if holder is None:
-                continue
-            if isinstance(holder, UnreadableLock) or time.monotonic() >= deadline:
-                raise StateLocked(holder, is_stale(holder)) from None
-            time.sleep(min(_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+            _wait_for_holder(path, deadline)
             continue
         except OSError as exc:
             raise os_failure("take the state lock", path, exc) from None
