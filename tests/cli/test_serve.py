@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from fakes import passing_validate_data
+from recorded_state import record_in_state
 
 from modelspec.cli import cli
 
@@ -43,20 +44,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(data_validation, "validate_data", passing_validate_data)
         outputs = run_pipeline(loaded, graph, MODEL)
-    _record(root, "Model", MODEL, outputs)  # the build's digests, what serve verifies it against
+    record_in_state(root, {f"model.{MODEL}": outputs})  # the build's digests, as apply records them
     return root
-
-
-def _record(root: Path, kind: str, name: str, outputs: dict[str, Any]) -> None:
-    """Record a resource's outputs in the project's state, as apply does."""
-    from modelspec.project import load_project
-    from modelspec.state import ResourceState, backend_for
-
-    loaded, _ = load_project(root)
-    assert loaded is not None
-    backend = backend_for(loaded)
-    recorded = ResourceState(f"{kind.lower()}.{name}", kind, name, "", {}, outputs, {})
-    backend.write(backend.read().with_resource(recorded).bump())
 
 
 def _build(project: Path) -> Path:
@@ -103,7 +92,7 @@ def test_deployment_serves_its_alias_build(project: Path, monkeypatch: pytest.Mo
     from modelspec.serving import server as serve
 
     set_alias(project / ".modelspec" / "registry", MODEL, "prod", "1.0.0+1")
-    _record(project, "Deployment", DEPLOYMENT, {"model_build": "1.0.0+1"})  # as apply does
+    record_in_state(project, {f"deployment.{DEPLOYMENT}": {"model_build": "1.0.0+1"}})  # as apply does
     seen: dict[str, Any] = {}
 
     def serve_once(server: serve.ModelServer, on_stop: Any = None) -> None:

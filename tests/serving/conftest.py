@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from fakes import passing_validate_data
+from recorded_state import record_in_state
 
 from modelspec.project import Project
 from modelspec.serving.server import (
@@ -56,20 +57,9 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Trained:
         patch.setattr(data_validation, "validate_data", passing_validate_data)
         for model in (CLASSIFIER, REGRESSOR):
             outputs = run_pipeline(project, graph, model)
-            record_in_state(project, model, outputs)
+            record_in_state(root, {f"model.{model}": outputs})  # as apply does
             builds[model] = root / outputs["registry_path"]
     return Trained(root, project, builds[CLASSIFIER], builds[REGRESSOR])
-
-
-def record_in_state(project: Project, model: str, outputs: dict[str, Any]) -> None:
-    """Record a model's outputs (the digests of its build among them) in state, as apply does:
-    what the server verifies a build against."""
-    from modelspec.state import ResourceState, backend_for
-
-    backend = backend_for(project)
-    address = f"model.{model}"
-    recorded = ResourceState(address, "Model", model, "", {}, outputs, {})
-    backend.write(backend.read().with_resource(recorded).bump())
 
 
 @dataclass
