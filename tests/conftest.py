@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import signal
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 
 import pytest
 
@@ -57,3 +59,17 @@ def example_project(tmp_path: Path) -> Path:
     root = tmp_path / "example"
     write_files(root, project_files())
     return root
+
+
+@pytest.fixture
+def no_hang() -> Iterator[None]:
+    """A test that blocks (on a FIFO, say) fails after 20 s instead of hanging the suite."""
+
+    def timeout(signum: int, frame: FrameType | None) -> None:
+        raise TimeoutError("the command hung on a hostile input")
+
+    previous = signal.signal(signal.SIGALRM, timeout)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import signal
-from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType
 
 import pytest
 from click.testing import CliRunner, Result
@@ -19,17 +16,7 @@ from modelspec.plan.saved import dumps_plan, loads_plan
 def run(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
-
-@pytest.fixture(autouse=True)
-def no_hang() -> Iterator[None]:
-    def timeout(signum: int, frame: FrameType | None) -> None:
-        raise TimeoutError("the command hung on a hostile plan file")
-
-    previous = signal.signal(signal.SIGALRM, timeout)
-    signal.alarm(20)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
+pytestmark = pytest.mark.usefixtures("no_hang")  # a blocked read fails after 20 s
 
 
 @pytest.fixture

@@ -10,11 +10,8 @@ traceback, a hang or a change to what is stored.
 from __future__ import annotations
 
 import json
-import signal
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from types import FrameType
 
 import pytest
 from click.testing import CliRunner, Result
@@ -34,19 +31,7 @@ def state_expected(kind: str) -> str:
     wrote them for NaN metrics), so those files fail on the field they stand in."""
     return "is corrupt: lineage is missing" if kind in ("nan", "infinity") else EXPECTED[kind]
 
-
-@pytest.fixture(autouse=True)
-def no_hang() -> Iterator[None]:
-    """A test that blocks (on a FIFO, say) fails after 20 s instead of hanging the suite."""
-
-    def timeout(signum: int, frame: FrameType | None) -> None:
-        raise TimeoutError("the command hung on a hostile file")
-
-    previous = signal.signal(signal.SIGALRM, timeout)
-    signal.alarm(20)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
+pytestmark = pytest.mark.usefixtures("no_hang")  # a blocked read fails after 20 s
 
 
 @pytest.fixture
