@@ -9,6 +9,10 @@ pattern, turning `strict` on, and tightening `quality.row_count` are
 breaking. Adding an optional column, widening bounds or `allowed`,
 dropping a constraint and editing descriptions are not. A breaking change
 needs a new major `spec.version`.
+
+The old document comes from state, which anyone who can write `.modelspec/`
+can edit: every function here is total over any JSON (a bound that is not a
+number is a change it cannot rank, so it counts as breaking).
 """
 
 from __future__ import annotations
@@ -45,7 +49,9 @@ class ContractChange:
 
 def columns_by_name(document: dict[str, Any] | None) -> dict[str, tuple[int, dict[str, Any]]]:
     """The columns of a normalized DataContract document: name -> (index, column)."""
-    columns = ((document or {}).get("spec") or {}).get("columns") or []
+    columns = _mapping(_mapping(document).get("spec")).get("columns")
+    if not isinstance(columns, list):
+        return {}
     return {
         c["name"]: (index, c)
         for index, c in enumerate(columns)
@@ -83,7 +89,7 @@ def classify(before: dict[str, Any], after: dict[str, Any]) -> list[ContractChan
                 f"/spec/columns/{index}", column, None, True,
                 f"column {name} removed ({how}): consumers that read it break", name,
             ))
-    out.extend(_table_changes(before.get("spec") or {}, after.get("spec") or {}))
+    out.extend(_table_changes(_mapping(before.get("spec")), _mapping(after.get("spec"))))
     return out
 
 
@@ -94,8 +100,8 @@ def breaking_reasons(before: dict[str, Any], after: dict[str, Any]) -> list[str]
 
 def needs_major_bump(before: dict[str, Any], after: dict[str, Any]) -> bool:
     """True when the change is breaking and spec.version keeps its MAJOR."""
-    old = major_of((before.get("spec") or {}).get("version"))
-    new = major_of((after.get("spec") or {}).get("version"))
+    old = major_of(_mapping(before.get("spec")).get("version"))
+    new = major_of(_mapping(after.get("spec")).get("version"))
     bumped = old is not None and new is not None and new > old
     return not bumped and bool(breaking_reasons(before, after))
 
@@ -144,17 +150,21 @@ def _bound(key: str, old: Any, new: Any) -> tuple[bool, str]:
         return False, f"{key} {_show(old)} removed"
     if old is None:
         return True, f"{key} {_show(new)} added"
+    if not (_is_number(old) and _is_number(new)):
+        return True, f"{key} changed from {_show(old)} to {_show(new)}"
     tighter = new > old if raised_is_tighter else new < old
     verb = "raised" if new > old else "lowered"
     what = "narrowed" if tighter else "widened"
     return tighter, f"{key} {verb} from {_show(old)} to {_show(new)} (range {what})"
 
 
-def _allowed(old: list[Any] | None, new: list[Any] | None) -> tuple[bool, str]:
+def _allowed(old: Any, new: Any) -> tuple[bool, str]:
     if new is None:
         return False, "allowed values removed (any value is allowed)"
-    if old is None:
+    if old is None and isinstance(new, list):
         return True, f"allowed values added: {_values(new)}"
+    if not (isinstance(old, list) and isinstance(new, list)):
+        return True, f"allowed values changed from {_show(old)} to {_show(new)}"
     dropped = [v for v in old if not any(_same(v, n) for n in new)]
     added = [v for v in new if not any(_same(v, o) for o in old)]
     if dropped:
@@ -173,8 +183,8 @@ def _table_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Contra
             "strict turned on: data with extra columns fails" if new_strict
             else "strict turned off: extra columns are allowed",
         ))
-    old_rows = ((before.get("quality") or {}).get("row_count")) or {}
-    new_rows = ((after.get("quality") or {}).get("row_count")) or {}
+    old_rows = _mapping(_mapping(before.get("quality")).get("row_count"))
+    new_rows = _mapping(_mapping(after.get("quality")).get("row_count"))
     for key in ("min", "max"):
         old, new = old_rows.get(key), new_rows.get(key)
         if _same(old, new):
@@ -184,6 +194,14 @@ def _table_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Contra
             f"/spec/quality/row_count/{key}", old, new, breaking, f"row count {why}"
         ))
     return out
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _same(a: Any, b: Any) -> bool:

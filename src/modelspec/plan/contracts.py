@@ -4,27 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from modelspec.contracts import compat
 from modelspec.valuediff import display_value, same
 
 __all__ = ["columns_by_name", "used_column_changes", "used_columns"]
 
 
 def columns_by_name(contract_doc: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
-    """The columns of a normalized DataContract document, by name."""
-    if not contract_doc:
-        return {}
-    columns = contract_doc.get("spec", {}).get("columns") or []
-    return {c["name"]: c for c in columns if isinstance(c, dict) and isinstance(c.get("name"), str)}
+    """The columns of a normalized DataContract document (from state, so any JSON), by name."""
+    return {name: column for name, (_, column) in compat.columns_by_name(contract_doc).items()}
 
 
 def used_columns(model_doc: dict[str, Any]) -> list[str]:
     """Target first, then features, as the model spec names them."""
-    data = model_doc.get("spec", {}).get("data") or {}
+    spec = model_doc.get("spec")
+    data = spec.get("data") if isinstance(spec, dict) else None
+    if not isinstance(data, dict):
+        return []
     names: list[str] = []
     target = data.get("target")
     if isinstance(target, str):
         names.append(target)
-    names.extend(f for f in data.get("features") or [] if isinstance(f, str) and f not in names)
+    features = data.get("features")
+    if isinstance(features, list):
+        names.extend(f for f in features if isinstance(f, str) and f not in names)
     return names
 
 
@@ -36,7 +39,8 @@ def used_column_changes(
     """Sentences for each column the model uses whose definition changed in its contract."""
     if old_contract is None or new_contract is None:
         return []
-    contract = new_contract.get("metadata", {}).get("name", "")
+    metadata = new_contract.get("metadata")
+    contract = metadata.get("name", "") if isinstance(metadata, dict) else ""
     old, new = columns_by_name(old_contract), columns_by_name(new_contract)
     out: list[str] = []
     for name in used_columns(model_doc):
