@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 __all__ = ["MAX_DEPTH", "MAX_NUMBER_CHARS", "JsonRefused", "dumps", "finite", "loads", "spelled"]
@@ -19,8 +20,7 @@ __all__ = ["MAX_DEPTH", "MAX_NUMBER_CHARS", "JsonRefused", "dumps", "finite", "l
 MAX_DEPTH = 100  # a spec nests at most 64 deep (loading.yaml12.LIMITS); state adds a few levels
 MAX_NUMBER_CHARS = 64  # any integer or float modelspec writes fits in far fewer characters
 
-_STRUCTURE = b'[]{}"'
-_NOT_STRUCTURE = bytes(c for c in range(256) if c not in _STRUCTURE)
+_NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
 
 
 class JsonRefused(ValueError):
@@ -41,22 +41,19 @@ def loads(
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise JsonRefused(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    outside = _outside_strings(text)
+    _check_numbers(outside)
     try:
-        value = json.loads(
-            text,
-            parse_int=_parse_int,
-            parse_float=_parse_float,
-            parse_constant=_null if non_finite_as_null else _parse_constant,
-        )
+        value = json.loads(text, parse_constant=_null if non_finite_as_null else _parse_constant)
     except json.JSONDecodeError as exc:
         raise JsonRefused(
             f"not valid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg})"
         ) from None
     except RecursionError:
         raise JsonRefused(f"nested more than {max_depth} levels deep") from None
-    except ValueError as exc:  # from the parse hooks below
+    except ValueError as exc:  # from parse_constant
         raise JsonRefused(str(exc)) from None
-    if _depth(text, max_depth) > max_depth:
+    if _depth(outside, max_depth) > max_depth:
         raise JsonRefused(f"nested more than {max_depth} levels deep")
     return value
 
@@ -92,19 +89,53 @@ def spelled(value: Any) -> Any:
     return value
 
 
-def _parse_int(text: str) -> int:
-    if len(text) > MAX_NUMBER_CHARS:
-        raise ValueError(f"an integer of {len(text):,} digits is too large")
-    return int(text)
+def _outside_strings(text: str) -> bytes:
+    """What valid JSON text holds outside its strings (numbers, literals, brackets), at C speed.
+
+    Escaped backslashes and quotes are dropped first; splitting on the quotes
+    left then puts every string at an odd index.
+    """
+    unescaped = text.encode("utf-8").replace(b"\\\\", b"").replace(b'\\"', b"")
+    return b"".join(unescaped.split(b'"')[::2])
 
 
-def _parse_float(text: str) -> float:
-    if len(text) > MAX_NUMBER_CHARS:
-        raise ValueError(f"a number of {len(text):,} characters is too long")
-    number = float(text)
-    if not math.isfinite(number):
-        raise ValueError(f"{text} is out of the range of a 64-bit float")
-    return number
+def _check_numbers(outside: bytes) -> None:
+    """Refuse numbers over MAX_NUMBER_CHARS characters and floats beyond a 64-bit float.
+
+    Checked on the text, so json.loads keeps its C number parsing. Translating
+    the text to a two-letter alphabet makes both checks a substring search:
+    only a float with a three-digit exponent is converted, to see if it overflows.
+    """
+    runs = outside.translate(_NUMBER_RUNS)
+    start = runs.find(b"1" * (MAX_NUMBER_CHARS + 1))
+    if start >= 0:
+        token = _token(outside, start)
+        if token.lstrip("-").isdigit():
+            raise JsonRefused(f"an integer of {len(token.lstrip('-')):,} digits is too large")
+        raise JsonRefused(f"a number of {len(token):,} characters is too long")
+    for match in _BIG_EXPONENT.finditer(outside.translate(_EXPONENTS)):
+        token = _token(outside, match.start())
+        if not math.isfinite(float(token)):
+            raise JsonRefused(f"{token} is out of the range of a 64-bit float")
+
+
+def _token(outside: bytes, index: int) -> str:
+    """The whole number around index in outside."""
+    begin, end = index, index
+    while begin > 0 and outside[begin - 1] in _NUMBER_CHARS:
+        begin -= 1
+    while end < len(outside) and outside[end] in _NUMBER_CHARS:
+        end += 1
+    return outside[begin:end].decode("ascii")
+
+
+_NUMBER_CHARS = frozenset(b"-+0123456789.eE")
+_NUMBER_RUNS = bytes(0x31 if c in _NUMBER_CHARS else 0x20 for c in range(256))
+_EXPONENTS = bytes(
+    0x31 if chr(c).isdigit() and c < 128 else 0x65 if c in b"eE" else c if c == 0x2B else 0x20
+    for c in range(256)
+)
+_BIG_EXPONENT = re.compile(rb"e\+?111")
 
 
 def _null(text: str) -> None:
@@ -115,16 +146,14 @@ def _parse_constant(text: str) -> float:
     raise ValueError(f"{text} is not a JSON number")
 
 
-def _depth(text: str, limit: int) -> int:
-    """How deep the containers of valid JSON text nest, at C speed (a third of json.loads).
+def _depth(outside: bytes, limit: int) -> int:
+    """How deep the containers nest, from the text outside strings, at C speed.
 
-    Escaped backslashes and quotes are dropped first, then everything but
-    brackets and quotes, then the (now short) strings; each pass then removes
-    every innermost pair, so the number of passes is the depth. Passes stop
-    once the limit is passed, so a hostile document costs at most that many.
+    Each pass removes every innermost pair of brackets, so the number of passes
+    is the depth; passes stop once the limit is passed, so a hostile document
+    costs at most that many.
     """
-    unescaped = text.encode("utf-8").replace(b"\\\\", b"").replace(b'\\"', b"")
-    brackets = b"".join(unescaped.translate(None, _NOT_STRUCTURE).split(b'"')[::2])
+    brackets = outside.translate(None, _NOT_BRACKETS)
     depth = 0
     while brackets and depth <= limit:
         brackets = brackets.replace(b"[]", b"").replace(b"{}", b"")

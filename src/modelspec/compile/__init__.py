@@ -50,12 +50,14 @@ def load_graph(project: Project) -> tuple[Graph, list[Diagnostic]]:
 def data_path_problems(graph: Graph, project: Project) -> list[Diagnostic]:
     """A contract whose source.path leads outside the project is refused before anything reads it."""
     from modelspec.compile.views import ContractView
+    from modelspec.files import Contained
     from modelspec.paths import PathRefused
 
     out = []
+    contained = Contained(project.root)
     for contract in graph.of_kind("DataContract"):
         try:
-            ContractView(contract).source_file(project.root)
+            ContractView(contract).source_file(project.root, contained)
         except PathRefused as exc:
             where = ("spec", "source", "path")
             if contract.document is not None:

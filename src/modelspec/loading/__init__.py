@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from modelspec.diagnostics import Diagnostic, Severity
-from modelspec.files import FileTooLarge, ReadRefused, read_regular
+from modelspec.files import Contained, FileTooLarge, ReadRefused, read_regular
 from modelspec.loading.documents import Document, JsonPath, SourceFile, json_pointer
 from modelspec.loading.yaml12 import LIMITS, load_text
 from modelspec.paths import allowed_roots, inside
@@ -67,10 +67,12 @@ def load_files(paths: list[Path], root: Path) -> LoadResult:
     """
     result = LoadResult()
     roots = allowed_roots(root)
+    contained = Contained(root)  # one lstat per directory, not a full resolve per file
     for path in paths:
         shown = _display(path, root)
         result.files.append(shown)
-        text, problem = read_spec_text(path, shown, roots)
+        plain = contained.directory(path.parent) and not os.path.islink(path)
+        text, problem = read_spec_text(path, shown, roots, known_inside=plain)
         if problem is not None:
             result.diagnostics.append(problem)
             continue
@@ -83,10 +85,14 @@ def load_files(paths: list[Path], root: Path) -> LoadResult:
 
 
 def read_spec_text(
-    path: Path, shown: str, roots: Sequence[Path]
+    path: Path, shown: str, roots: Sequence[Path], *, known_inside: bool = False
 ) -> tuple[str, Diagnostic | None]:
-    """A spec file's text, or the diagnostic saying why it is not read."""
-    if not inside(path, roots):
+    """A spec file's text, or the diagnostic saying why it is not read.
+
+    known_inside skips resolving the path, for a caller that checked it is no
+    symlink in directories that stay inside the project.
+    """
+    if not known_inside and not inside(path, roots):
         return "", Diagnostic(
             Severity.ERROR, "MS002",
             "file leads outside the project (a symlink to a file elsewhere); it is not read",

@@ -94,7 +94,8 @@ class SpecModel(BaseModel):
     Every pattern is anchored `^...$` and matches the whole value: pydantic runs
     `StringConstraints(pattern=...)` on Rust's regex crate, where `$` is the end of
     the text (never the place before a final newline, as in Python's re), and the
-    checks written here use RE2's fullmatch (modelspec.regex). JSON Schema's
+    checks written here use fullmatch (Python's re with ASCII classes for
+    modelspec's own patterns, RE2 through modelspec.regex for users'). JSON Schema's
     ECMA-262 `$` means the same, so the schemas and the models agree.
 
     Numbers are finite: YAML's `.inf` and `.nan` are refused (leave a bound out
@@ -157,8 +158,13 @@ def shown(value: str) -> str:
 NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 
 
+# modelspec's own patterns, linear by construction: Python's re with fullmatch (no `$` before a
+# final newline) and ASCII classes, as RE2 reads them; RE2 is for the patterns users write.
+_NAME = re.compile(NAME_PATTERN, re.ASCII)
+
+
 def _check_name(value: str) -> str:
-    if len(value) > 63 or not regex.fullmatch(NAME_PATTERN, value):
+    if len(value) > 63 or not _NAME.fullmatch(value):
         raise PydanticCustomError(
             "ms_invalid_name",
             "'{value}' is not a valid name: use at most 63 lowercase letters, digits and '-', "
@@ -185,9 +191,12 @@ SEMVER_PATTERN = (
 )
 
 
+_SEMVER = re.compile(SEMVER_PATTERN, re.ASCII)
+
+
 def _check_semver(value: str) -> str:
     release, _, build = value.partition("+")
-    if build and regex.fullmatch(SEMVER_PATTERN, release):
+    if build and _SEMVER.fullmatch(release):
         raise PydanticCustomError(
             "ms_invalid_version",
             "'{value}' has build metadata (+{build}), which modelspec reserves for the builds "
@@ -200,7 +209,7 @@ def _check_semver(value: str) -> str:
                 "hint": f"drop +{build}: write {release}",
             },
         )
-    if not regex.fullmatch(SEMVER_PATTERN, value):
+    if not _SEMVER.fullmatch(value):
         raise PydanticCustomError(
             "ms_invalid_version",
             "'{value}' is not a semantic version: write MAJOR.MINOR.PATCH such as 1.4.0 "
