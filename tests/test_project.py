@@ -131,3 +131,20 @@ def test_the_registry_may_not_overlap_the_root_specs_or_generated(tmp_path: Path
     code, out = run(tmp_path, "validate")
     assert code == 1
     assert f"registry.path: '{value}' overlaps the project root, the specs or the generated" in out
+
+
+@pytest.mark.parametrize(
+    ("line", "setting"),
+    [
+        ("state: {path: " + "a" * 302 + "}", "state.path"),
+        ("generated: out/" + "g" * 256, "generated"),
+        ("specs: " + "s" * 300, "specs"),
+    ],
+)
+def test_a_name_no_file_system_holds_is_a_diagnostic(tmp_path: Path, line: str, setting: str) -> None:
+    (tmp_path / "modelspec.yaml").write_text(f"project: demo\n{line}\n")
+    for command in ("validate", "plan"):
+        code, out = run(tmp_path, command)
+        assert code == 1, out
+        assert f"modelspec.yaml: {setting}: a name in it is " in out
+        assert "file systems hold names of at most 255" in out

@@ -174,6 +174,15 @@ def _path_problems(root: Path, config: ProjectConfig) -> list[tuple[tuple[str, .
     out: list[tuple[tuple[str, ...], str, str]] = []
     for loc, value in settings.items():
         what = ".".join(loc)
+        longest = max(len(part.encode("utf-8", "surrogatepass")) for part in value.split("/"))
+        if longest > _NAME_MAX:
+            out.append((
+                loc,
+                f"{CONFIG_FILE}: {what}: a name in it is {longest} bytes; file systems hold "
+                f"names of at most {_NAME_MAX}",
+                "use shorter directory and file names",
+            ))
+            continue
         try:
             resolved[loc] = resolve_inside(root, value, what)
         except PathRefused as exc:
@@ -190,7 +199,7 @@ def _path_problems(root: Path, config: ProjectConfig) -> list[tuple[tuple[str, .
             "use a directory of its own, such as generated",
         ))
     state = resolved[("state", "path")]
-    if state == top or state.is_dir():
+    if state == top or _is_dir(state):
         out.append((
             ("state", "path"),
             f"{CONFIG_FILE}: state.path: {config.state.path!r} is a directory, and the state is "
@@ -220,6 +229,13 @@ def _path_problems(root: Path, config: ProjectConfig) -> list[tuple[tuple[str, .
             "use a directory of its own, such as .modelspec/registry",
         ))
     return out
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name the file system cannot hold, a loop: not a directory
+        return False
 
 
 def _overlap(a: Path, b: Path) -> bool:

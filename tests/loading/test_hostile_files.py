@@ -83,3 +83,18 @@ def test_a_contract_reading_data_outside_the_project_is_refused_before_reading(
     assert result.exit_code == 1
     assert "123-45-6789" not in result.stdout + result.stderr
     assert "outside the project" in result.stderr
+
+
+def test_a_spec_that_is_a_symlink_loop_is_a_diagnostic_for_validate_and_fmt(
+    example_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loop = example_project / "specs" / "loop.yaml"
+    loop.symlink_to(loop)
+    code, out = validate(example_project)
+    assert code == 1
+    assert "specs/loop.yaml: error[MS002]: cannot read file: its symlinks lead in a loop" in out
+    monkeypatch.chdir(example_project)
+    result = CliRunner().invoke(cli, ["fmt", "--check"])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "loop.yaml: error[MS002]: cannot read file: its symlinks lead in a loop" in result.stderr

@@ -93,6 +93,11 @@ def read_spec_text(
     symlink in directories that stay inside the project.
     """
     if not known_inside and not inside(path, roots):
+        if not _resolvable(path):
+            return "", Diagnostic(
+                Severity.ERROR, "MS002", "cannot read file: its symlinks lead in a loop", shown,
+                hint="point the link at a file, or remove it",
+            )
         return "", Diagnostic(
             Severity.ERROR, "MS002",
             "file leads outside the project (a symlink to a file elsewhere); it is not read",
@@ -121,6 +126,14 @@ def read_spec_text(
             f"file is not UTF-8 text ({exc.reason} at byte {exc.start})",
             shown, hint="save the file as UTF-8",
         )
+
+
+def _resolvable(path: Path) -> bool:
+    try:
+        path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, on Python 3.11 and 3.12
+        return False
+    return True
 
 
 def _display(path: Path, root: Path) -> str:

@@ -103,7 +103,7 @@ def _expand(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
 def _shown(path: Path) -> str:
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside the cwd, or a symlink loop
         return str(path)
 
 
