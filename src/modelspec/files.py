@@ -229,7 +229,7 @@ def remove_file(root: Path, path: str) -> None:
 def disk_digests(root: Path, paths: Sequence[str]) -> dict[str, str | None]:
     """The sha256 digest of each file under root as it is on disk.
 
-    None when it is missing, is not a regular file within GENERATED_FILE_LIMIT,
+    None when it is missing or unreadable, is not a regular file within GENERATED_FILE_LIMIT,
     or resolves outside root (a symlink out of generated/ is never read): plan
     shows such a file as drift and apply refuses what would leave root.
     """
@@ -246,7 +246,7 @@ def disk_digests(root: Path, paths: Sequence[str]) -> dict[str, str | None]:
             continue
         try:
             data = read_regular(target, limit=GENERATED_FILE_LIMIT)
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError, ReadRefused):
+        except (OSError, ReadRefused):  # missing, or unreadable: either way not what was written
             out[path] = None
         else:
             out[path] = "sha256:" + hashlib.sha256(data).hexdigest()
