@@ -148,3 +148,13 @@ def test_a_name_no_file_system_holds_is_a_diagnostic(tmp_path: Path, line: str, 
         assert code == 1, out
         assert f"modelspec.yaml: {setting}: a name in it is " in out
         assert "file systems hold names of at most 255" in out
+
+
+@pytest.mark.usefixtures("no_hang")
+def test_thousands_of_unknown_keys_are_reported_in_linear_time(tmp_path: Path) -> None:
+    keys = "\n".join(f"k{i}: {i}" for i in range(30_000))
+    (tmp_path / "modelspec.yaml").write_text(f"project: demo\n{keys}\n")
+    code, out = run(tmp_path, "validate")  # one position lookup per key: quadratic until indexed
+    assert code == 1
+    assert "modelspec.yaml:30001:1: error[MS001]: modelspec.yaml: k29999: Extra inputs are not permitted" in out
+    assert out.rstrip().endswith("30000 errors")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from yaml.nodes import MappingNode, Node, SequenceNode
 
@@ -38,11 +39,22 @@ def locate(root: Node | None, path: JsonPath, *, key: bool = False) -> tuple[int
 
 def _child(node: Node, part: str | int) -> tuple[Node | None, Node | None]:
     if isinstance(node, MappingNode):
-        wanted = str(part)
-        for key_node, value_node in node.value:
-            if str(key_node.value) == wanted:
-                return value_node, key_node
-        return None, None
+        return _keys(node).get(str(part), (None, None))
     if isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
         return node.value[part], None
     return None, None
+
+
+# mapping node -> {key text: (value node, key node)}, built once per node: a file with
+# thousands of keys and a diagnostic for each would otherwise cost a scan per diagnostic
+_KEYS: WeakKeyDictionary[MappingNode, dict[str, tuple[Node, Node]]] = WeakKeyDictionary()
+
+
+def _keys(node: MappingNode) -> dict[str, tuple[Node, Node]]:
+    index = _KEYS.get(node)
+    if index is None:
+        index = {}
+        for key_node, value_node in node.value:
+            index.setdefault(str(key_node.value), (value_node, key_node))  # the first, as before
+        _KEYS[node] = index
+    return index
