@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test fast lint typecheck unit bench schemas generated clean
+.PHONY: demo test fast lint typecheck unit bench fuzz schemas generated clean
 
 $(BIN)/modelspec: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,13 @@ unit: $(BIN)/modelspec
 
 bench: $(BIN)/modelspec
 	$(BIN)/python bench/run.py --n 2000 --n 10000
+
+# Fuzz the example project's specs, config and data in-process (tests/fuzz/): the suite runs
+# 100 cases, this runs FUZZ_CASES. Replay a break it reports with `make fuzz SEED=s CASE=n`.
+FUZZ_CASES ?= 10000
+SEED ?= 0
+fuzz: $(BIN)/modelspec
+	$(BIN)/python tests/fuzz/fuzz_runner.py --cases $(FUZZ_CASES) --seed $(SEED) $(if $(CASE),--case $(CASE)) $(FUZZ_ARGS)
 
 schemas: $(BIN)/modelspec
 	$(BIN)/modelspec schema
