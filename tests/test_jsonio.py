@@ -63,3 +63,11 @@ def test_files_of_the_first_release_with_nan_read_as_null() -> None:
         "roc_auc": None,
         "x": [None, None],
     }
+
+
+def test_half_a_surrogate_pair_is_refused_and_a_whole_pair_read() -> None:
+    with pytest.raises(jsonio.JsonRefused, match="half a surrogate pair"):
+        jsonio.loads('{"mape": "\\ud800"}')
+    with pytest.raises(jsonio.JsonRefused, match="half a surrogate pair"):
+        jsonio.loads('["\\udc00"]')
+    assert jsonio.loads('["\\ud83d\\ude00", "\\\\ud800"]') == ["\U0001f600", "\\ud800"]

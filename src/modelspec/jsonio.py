@@ -44,6 +44,7 @@ def loads(
             raise JsonRefused(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     outside = _outside_strings(text)
     _check_numbers(outside)
+    _check_surrogates(text)
     try:
         value = json.loads(text, parse_constant=_null if non_finite_as_null else _parse_constant)
     except json.JSONDecodeError as exc:
@@ -106,6 +107,19 @@ def _outside_strings(text: str) -> bytes:
         kept.append(b"".join(pieces[1 if in_string else 0 :: 2]))
         in_string ^= (len(pieces) - 1) % 2 == 1
     return b"".join(kept)
+
+
+def _check_surrogates(text: str) -> None:
+    """Refuse a \\u escape of half a surrogate pair: Python reads it as text no file can hold."""
+    if "\\u" not in text:
+        return
+    escapes = text.replace("\\\\", "")
+    if _LONE_HIGH.search(escapes) or _LONE_LOW.search(escapes):
+        raise JsonRefused("a \\u escape names half a surrogate pair, which is not a character")
+
+
+_LONE_HIGH = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})")
+_LONE_LOW = re.compile(r"(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
 def _check_numbers(outside: bytes) -> None:
