@@ -97,9 +97,9 @@ def built(example: Example) -> Callable[[str], dict[str, Any]]:
 @pytest.fixture
 def deployed(example: Example) -> Example:
     """The example with the classifier built and deployed to biopsy-classifier-prod."""
-    from modelspec.engine.local import LocalEngine
-
     from recorded_state import record_in_state
+
+    from modelspec.engine.local import LocalEngine
 
     graph = example.graph()
     engine = LocalEngine(example.project, graph)
