@@ -52,7 +52,7 @@ ALIASES = "aliases.json"
 HISTORY = "alias-history.json"
 FORMAT_VERSION = 1
 MAX_JSON_BYTES = 64 << 20  # manifests, aliases and a build's JSON files are kilobytes
-_BUILD = re.compile(r"^(?P<version>.+)\+(?P<n>[0-9]+)$")
+_BUILD = re.compile(r"(?P<version>.+)\+(?P<n>[0-9]+)")  # fullmatch: no `$` before "\n"
 # what a build folder may be called: a version (letters, digits, '.', '-', '+') and its number
 _BUILD_NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+-]*\+[0-9]+")
 
@@ -91,7 +91,7 @@ def build_numbers(registry: Path, model: str, version: str) -> list[int]:
         return []
     numbers = []
     for child in directory.iterdir():
-        match = _BUILD.match(child.name)
+        match = _BUILD.fullmatch(child.name)
         if match and match["version"] == version and child.is_dir():
             numbers.append(int(match["n"]))
     return sorted(numbers)

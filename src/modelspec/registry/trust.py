@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 BUILDS = "builds"  # a Model's output: build -> {file name -> sha256}
-_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")  # fullmatch
 
 
 def builds_output(build: Build) -> dict[str, dict[str, str]]:
@@ -64,7 +64,7 @@ def recorded_builds(outputs: Mapping[str, Any] | None) -> dict[str, dict[str, st
         if is_build_name(build)
         and isinstance(files, dict)
         and files
-        and all(isinstance(n, str) and isinstance(d, str) and _DIGEST.match(d) for n, d in files.items())
+        and all(isinstance(n, str) and isinstance(d, str) and _DIGEST.fullmatch(d) for n, d in files.items())
     }
 
 

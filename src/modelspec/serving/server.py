@@ -58,8 +58,8 @@ __all__ = [
 ]
 
 MAX_BODY_BYTES = Limits().max_body_bytes
-_PREDICT = re.compile(r"^/v1/models/(?P<model>[^/:]+):predict$")
-_METADATA = re.compile(r"^/v1/models/(?P<model>[^/:]+)$")
+_PREDICT = re.compile(r"/v1/models/(?P<model>[^/:]+):predict")  # fullmatch
+_METADATA = re.compile(r"/v1/models/(?P<model>[^/:]+)")
 _METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
@@ -253,7 +253,7 @@ class _Handler(BaseHTTPRequestHandler):
             return 200, {"status": "ready", "model": model.name, "build": model.build}
         if path == "/metrics":
             return 200, self.server.metrics.render()
-        match = _METADATA.match(path)
+        match = _METADATA.fullmatch(path)
         if match and match["model"] == model.name:
             return 200, {
                 "name": model.name,
@@ -266,7 +266,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _post(self) -> tuple[int, Any]:
         path = self.path.split("?", 1)[0]
         model = self.server.model
-        match = _PREDICT.match(path)
+        match = _PREDICT.fullmatch(path)
         if not match or match["model"] != model.name:
             raise ApiError(
                 404, f"no such model endpoint: {path} (POST /v1/models/{model.name}:predict)"
