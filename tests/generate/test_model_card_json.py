@@ -1,8 +1,9 @@
-"""The JSON model card validates against the Model Card Toolkit's schema v0.0.2 and is deterministic."""
+"""The JSON model card validates against the schema Model Card Toolkit 2.0.0 ships (v0.0.2) and is deterministic."""
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -11,10 +12,13 @@ import jsonschema
 import pytest
 
 from modelspec.compile import load_graph
-from modelspec.generate.model_card_json import render_model_card_json
+from modelspec.generate.model_card_json import metric_text, render_model_card_json
 from modelspec.project import load_project
 
+# model_card_toolkit/schema/v0.0.2/model_card.schema.json from the model-card-toolkit 2.0.0
+# wheel on PyPI, unchanged (tests/vendor/README.md). Its metric `value` is a string.
 SCHEMA = Path(__file__).parents[1] / "vendor" / "model_card.schema.json"
+SCHEMA_SHA256 = "369dd9dbeff0980dd34fa8d14a6a17d7c63c4bf3874e414fdf886f47d72f46dd"
 OUTPUTS = {
     "build": "1.0.0+3",
     "version": "1.0.0",
@@ -35,10 +39,22 @@ def _closed(schema: Any) -> Any:
     return schema
 
 
+def _released() -> Any:
+    return json.loads(SCHEMA.read_text(encoding="utf-8"))
+
+
 @pytest.fixture(scope="module")
 def validator() -> jsonschema.Draft7Validator:
-    schema = _closed(json.loads(SCHEMA.read_text(encoding="utf-8")))
+    schema = _closed(_released())
     return jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def test_the_vendored_schema_is_the_released_one() -> None:
+    assert hashlib.sha256(SCHEMA.read_bytes()).hexdigest() == SCHEMA_SHA256
+    metric = _released()["definitions"]["performance_metric"]["properties"]
+    assert metric["value"] == {"description": "The value of the performance metric.", "type": "string"}
+    bounds = metric["confidence_interval"]["properties"]
+    assert bounds["lower_bound"]["type"] == bounds["upper_bound"]["type"] == "string"
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +77,24 @@ def test_the_card_validates_against_the_schema(
         document = json.loads(render_model_card_json(model, contract, outputs).content)
         errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
         assert errors == []
+        jsonschema.validate(document, _released())  # what the toolkit's validate_json_schema does
+
+
+def test_the_old_number_form_fails_the_released_schema(
+    validator: jsonschema.Draft7Validator, models: dict[str, Any]
+) -> None:
+    model, contract = models["biopsy-malignancy-classifier"]
+    card = json.loads(render_model_card_json(model, contract, OUTPUTS).content)
+    metrics = card["quantitative_analysis"]["performance_metrics"]
+    assert metrics and all(isinstance(m["value"], str) for m in metrics)
+    old = copy.deepcopy(card)
+    old["quantitative_analysis"]["performance_metrics"][0]["value"] = 0.06
+    errors = list(validator.iter_errors(old))
+    assert [(list(e.absolute_path), e.validator) for e in errors] == [
+        (["quantitative_analysis", "performance_metrics", 0, "value"], "type")
+    ]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(old, _released())
 
 
 def test_a_misspelt_field_would_fail(
@@ -84,8 +118,8 @@ def test_the_card_carries_the_spec_and_the_build(models: dict[str, Any]) -> None
     assert details["owners"] == [{"name": "oncology-ml"}]
     assert details["licenses"] == [{"identifier": "Proprietary"}]
     assert card["quantitative_analysis"]["performance_metrics"] == [
-        {"type": "brier_score", "slice": "eval", "value": 0.06},
-        {"type": "roc_auc", "slice": "eval", "value": 0.97},
+        {"type": "brier_score", "slice": "eval", "value": "0.06"},
+        {"type": "roc_auc", "slice": "eval", "value": "0.97"},
     ]
     assert [d["name"] for d in card["model_parameters"]["data"]] == ["train", "eval"]
     assert (
@@ -116,11 +150,14 @@ def test_the_card_is_deterministic(models: dict[str, Any]) -> None:
     assert without["quantitative_analysis"]["performance_metrics"] == []
 
 
-def test_a_non_finite_metric_leaves_its_value_out(
+def test_a_non_finite_metric_is_written_as_text(
     validator: jsonschema.Draft7Validator, models: dict[str, Any]
 ) -> None:
     model, contract = models["biopsy-malignancy-classifier"]
-    outputs = {**OUTPUTS, "metrics": {"roc_auc": float("nan"), "brier_score": float("inf"), "f1": 0.9}}
+    outputs = {
+        **OUTPUTS,
+        "metrics": {"roc_auc": float("nan"), "brier_score": float("inf"), "f1": 0.9, "flag": True},
+    }
     text = render_model_card_json(model, contract, outputs).content.decode("utf-8")
 
     def refuse(constant: str) -> Any:
@@ -129,7 +166,36 @@ def test_a_non_finite_metric_leaves_its_value_out(
     card = json.loads(text, parse_constant=refuse)
     assert not list(validator.iter_errors(card))
     assert card["quantitative_analysis"]["performance_metrics"] == [
-        {"slice": "eval", "type": "brier_score"},  # the schema wants a number: no value, not null
-        {"slice": "eval", "type": "f1", "value": 0.9},
-        {"slice": "eval", "type": "roc_auc"},
-    ]
+        {"slice": "eval", "type": "brier_score", "value": "Infinity"},
+        {"slice": "eval", "type": "f1", "value": "0.9"},
+        {"slice": "eval", "type": "roc_auc", "value": "NaN"},
+    ]  # a boolean is no metric
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (0.9742063492, "0.9742063492"),
+        (41.8934373, "41.8934373"),
+        (0.1 + 0.2, "0.30000000000000004"),  # every digit the float needs, no more
+        (1e-05, "0.00001"),
+        (1e-06, "0.000001"),
+        (12.0, "12"),
+        (12, "12"),
+        (-0.0, "0"),
+        (-3.25, "-3.25"),
+        (1e20, "100000000000000000000"),
+        (1e21, "1e+21"),
+        (9.5e-08, "9.5e-08"),
+        (float("-inf"), "-Infinity"),
+    ],
+)
+def test_metric_text_is_the_shortest_decimal_that_reads_back(value: float, text: str) -> None:
+    assert metric_text(value) == text
+    assert float(text) == value
+
+
+def test_metric_text_takes_numpy_scalars_without_their_repr() -> None:
+    np = pytest.importorskip("numpy")
+    assert metric_text(np.float64(0.25)) == "0.25"
+    assert metric_text(np.float32(0.5)) == "0.5"

@@ -4,13 +4,15 @@ Great Expectations is imported here only, when a validation runs. It runs in
 an ephemeral context (nothing written to the project or HOME, no cloud
 lookup), with analytics and progress bars off.
 
-Before the run, columns are brought losslessly to the dtypes the suite's
-type checks name (see `conform`): pandas 3 `str` columns become the
-nullable `string` dtype, integer columns that pandas read as float because
-of a missing value become `Int64`, object columns of true/false become
-`boolean`, and datetime64 columns of date or datetime contract columns
-become ISO 8601 text. Nothing else is converted: a value that does not fit
-its type still fails.
+The suite is the one `apply` exports (generate/expectations.py), which GX
+also passes run directly on pandas 2 or 3. Before the run, columns are
+brought losslessly to the dtypes the suite's type checks name (see
+`conform`): integer columns that pandas read as float because of a missing
+value become `Int64`, object columns of true/false become `boolean`, and
+datetime64 columns of date or datetime contract columns become ISO 8601
+text. Text columns stay as read (pandas 3 `str`, `string` or pandas 2
+object). Nothing else is converted: a value that does not fit its type still
+fails.
 
 Pattern checks (`expect_column_values_to_match_regex`: a column's `pattern`
 and the date/datetime forms) are not given to GX, which would match them with
@@ -31,7 +33,7 @@ from typing import Any
 from modelspec import regex
 from modelspec.compile.graph import Resource
 from modelspec.compile.views import ContractView
-from modelspec.generate.expectations import MATCH_REGEX, Expectation, expectations_of
+from modelspec.generate.expectations import MATCH_REGEX, TYPE_CHECKS, Expectation, expectations_of
 from modelspec.learn.tabular import DataReadError, format_of, read_table
 
 __all__ = [
@@ -105,7 +107,7 @@ def _explain(checks: list[Check]) -> list[Check]:
     """A value check GX could not run because the column has the wrong type says so plainly."""
     mistyped = {
         c.column for c in checks
-        if not c.success and c.expectation == "expect_column_values_to_be_in_type_list"
+        if not c.success and c.expectation in TYPE_CHECKS
     }
     out = []
     for c in checks:
@@ -140,10 +142,6 @@ def conform(frame: Any, columns: Sequence[Mapping[str, Any]]) -> Any:
     import pandas as pd
 
     out = frame.copy(deep=False)
-    for name in out.columns:
-        dtype = out[name].dtype
-        if isinstance(dtype, pd.StringDtype) and dtype != pd.StringDtype():
-            out[name] = out[name].astype(pd.StringDtype())
     for column in columns:
         name, ctype = column["name"], column["type"]
         if name not in out.columns:

@@ -8,10 +8,12 @@ single record (one row as an object) must meet.
 Every expectation's `meta` says where it comes from: the contract, the
 column (absent for table checks), the constraint ("type", "required",
 "min", ...) and the rule in plain words, which is what `data validate`
-reports. Type checks are written for the pandas engine: data validation
-first brings each column to the dtype the list names (see
-run/data_validation.py), so the lists hold pandas' nullable dtypes and, for
-object columns, the Python value types.
+reports. Type checks are written for GX's pandas engine on pandas 2 and 3
+alike: numbers and booleans by dtype name (`expect_column_values_to_be_in_type_list`,
+numpy and nullable pandas dtypes, Python value types for object columns),
+text by `expect_column_values_to_be_of_type` with `str`, the one check that
+passes on pandas 3's `str` dtype, the nullable `string` dtype and pandas 2's
+object columns of text (GX compares the dtype's scalar type, `str`, there).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ __all__ = [
     "DATETIME_PATTERN",
     "DATE_PATTERN",
     "MATCH_REGEX",
+    "TEXT_TYPE",
+    "TYPE_CHECKS",
     "TYPE_LISTS",
     "Expectation",
     "dump_json",
@@ -44,20 +48,22 @@ _INTEGER = [
     "UInt8Dtype", "UInt16Dtype", "UInt32Dtype", "UInt64Dtype",
     "int",
 ]
-_STRING = ["StringDtype", "str"]
-_DATETIME64 = ["datetime64[ns]", "datetime64[us]", "datetime64[ms]", "datetime64[s]"]
 
 # Names GX 1.x resolves for the pandas engine: numpy dtype names, pandas
-# extension dtype class names (`Int64Dtype`, `StringDtype`), and Python type
-# names for object columns, which GX checks value by value.
+# extension dtype class names (`Int64Dtype`), and Python type names for object
+# columns, which GX checks value by value.
 TYPE_LISTS: dict[str, list[str]] = {
     "integer": _INTEGER,
     "float": ["float16", "float32", "float64", "Float32Dtype", "Float64Dtype", "float", *_INTEGER],
-    "string": _STRING,
     "boolean": ["bool", "BooleanDtype"],
-    "date": [*_STRING, *_DATETIME64],
-    "datetime": [*_STRING, *_DATETIME64],
 }
+# Text columns (string, and date/datetime written as ISO 8601 text): no type
+# list matches pandas 3's `str` dtype in GX 1.24 (it compares the dtype itself,
+# and `StringDtype` names only the NA-valued `string` dtype), but
+# `expect_column_values_to_be_of_type` compares the dtype's scalar type, which
+# is `str` for both string dtypes, and checks object columns value by value.
+TEXT_TYPE = "str"
+TYPE_CHECKS = ("expect_column_values_to_be_in_type_list", "expect_column_values_to_be_of_type")
 
 # The pattern checks; `data validate` matches them with RE2 itself (engine/data_validation.py)
 # rather than through GX, whose pandas engine uses Python's re.
@@ -150,12 +156,11 @@ def _column_expectations(column: Mapping[str, Any]) -> list[Expectation]:
     def make(kind: str, constraint: str, rule: str, **kwargs: Any) -> Expectation:
         return Expectation(kind, {"column": name, **kwargs}, name, constraint, f"{name} {rule}")
 
+    holds = f"holds {_TYPE_WORDS[ctype]} ({ctype})"
     out = [
         make("expect_column_to_exist", "exists", "is present in the data"),
-        make(
-            "expect_column_values_to_be_in_type_list", "type",
-            f"holds {_TYPE_WORDS[ctype]} ({ctype})", type_list=TYPE_LISTS[ctype],
-        ),
+        make(TYPE_CHECKS[0], "type", holds, type_list=TYPE_LISTS[ctype]) if ctype in TYPE_LISTS
+        else make(TYPE_CHECKS[1], "type", holds, type_=TEXT_TYPE),
     ]
     if ctype in _TEXT_FORMS:
         regex, words = _TEXT_FORMS[ctype]

@@ -3,13 +3,16 @@
 Pure and deterministic: sorted keys, no timestamps. The build's outputs
 (what the local engine recorded in state: build, metrics, data digest) fill
 the version and the performance metrics; without them the card describes the
-spec only and lists no metrics.
+spec only and lists no metrics. The schema is the one Model Card Toolkit
+2.0.0 ships, where a metric's `value` (and a confidence interval's bounds)
+is a string: numbers are written as plain decimals (see `metric_text`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from modelspec import jsonio
@@ -17,7 +20,7 @@ from modelspec.compile.graph import Resource
 from modelspec.compile.views import ContractView, ModelView
 from modelspec.generate.common import Artifact, safe_join
 
-__all__ = ["SCHEMA_VERSION", "model_card_document", "render_model_card_json"]
+__all__ = ["SCHEMA_VERSION", "metric_text", "model_card_document", "render_model_card_json"]
 
 SCHEMA_VERSION = "0.0.2"
 _SENSITIVE = frozenset({"pii", "confidential"})
@@ -172,7 +175,7 @@ def model_card_document(
             "performance_metrics": [
                 _metric(name, value)
                 for name, value in sorted(metrics.items())
-                if isinstance(value, int | float)
+                if isinstance(value, int | float) and not isinstance(value, bool)
             ],
         },
         "considerations": considerations,
@@ -180,11 +183,33 @@ def model_card_document(
 
 
 def _metric(name: str, value: float) -> dict[str, Any]:
-    """One metric of the eval slice; a NaN or infinite value (the schema wants a number) is left out."""
-    metric: dict[str, Any] = {"type": name, "slice": "eval"}
-    if math.isfinite(value):
-        metric["value"] = float(value)
-    return metric
+    """One metric of the eval slice, its value as text (the schema's `value` is a string)."""
+    return {"type": name, "slice": "eval", "value": metric_text(value)}
+
+
+def metric_text(value: float) -> str:
+    """A number as the card writes it: the shortest decimal that reads back as the same float.
+
+    Positional, not scientific, from 1e-6 up to 1e21 (as JavaScript writes
+    numbers): `0.9742063492`, `41.8934373`, `0.00001`, `12`; beyond that
+    Python's `1e-08` / `1e+21`. Whole numbers have no `.0`; -0.0 is `0`. NaN
+    and the infinities, which a metric can be (an undefined ROC AUC), are
+    `NaN`, `Infinity` and `-Infinity`: float() and JavaScript's Number() read them.
+    """
+    if isinstance(value, int):
+        return str(value)
+    number = float(value)
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "Infinity" if number > 0 else "-Infinity"
+    if number == 0:
+        return "0"
+    text = repr(number)  # the shortest round-trip digits
+    if not 1e-6 <= abs(number) < 1e21:
+        return text
+    plain = format(Decimal(text), "f")
+    return plain.rstrip("0").rstrip(".") if "." in plain else plain
 
 
 def render_model_card_json(
