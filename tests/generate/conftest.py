@@ -208,3 +208,8 @@ def validate_argo_workflow() -> Validate:
     )
     workflow = {"$ref": schema["$id"] + "#/definitions/io.argoproj.workflow.v1alpha1.Workflow"}
     return _errors(Draft202012Validator(workflow, registry=registry))
+
+
+@pytest.fixture(scope="session")
+def validate_pod_monitor() -> Validate:
+    return _errors(Draft202012Validator(_load("prometheus-operator-podmonitor-v1.openapi.json")))
