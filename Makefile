@@ -5,7 +5,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test fast lint typecheck unit bench fuzz schemas generated clean
+.PHONY: demo test fast lint typecheck unit runtimes bench fuzz schemas generated clean
+
+# KServe's sklearn server runs in an environment of its own, as in its image (scikit-learn 1.5.2,
+# pandas 2): the tests serve modelspec's builds with it from this venv.
+KSERVE_VENV ?= .venv-kserve
 
 $(BIN)/modelspec: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +22,15 @@ demo: $(BIN)/modelspec
 	$(BIN)/modelspec apply --auto-approve
 	$(BIN)/modelspec plan --detailed-exitcode
 
-test: $(BIN)/modelspec lint typecheck unit
+test: $(BIN)/modelspec runtimes lint typecheck unit
+
+runtimes: $(KSERVE_VENV)/bin/python
+
+$(KSERVE_VENV)/bin/python: tests/runtimes/kserve-requirements.txt
+	$(PYTHON) -m venv $(KSERVE_VENV)
+	$(KSERVE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(KSERVE_VENV)/bin/python -m pip install --quiet -r tests/runtimes/kserve-requirements.txt
+	@touch $@
 
 fast: $(BIN)/modelspec lint
 	$(BIN)/pytest -m "not slow"
@@ -46,7 +58,7 @@ schemas: $(BIN)/modelspec
 	$(BIN)/modelspec schema
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(KSERVE_VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
 
 # Refresh generated/: what apply renders for the example project, from a fresh copy.
 generated: $(BIN)/modelspec

@@ -175,26 +175,35 @@ def test_validation_runs_on_the_training_data(built: Build, fast_validation: lis
     assert fast_validation == ["breast-cancer-biopsies"]
 
 
-def test_a_deployment_moves_its_targets_alias_to_the_latest_build(
+def test_a_deployment_moves_its_targets_alias_to_the_build_state_records(
     example: Example, built: Build
 ) -> None:
-    built(CLASSIFIER)
-    built(CLASSIFIER)
+    from recorded_state import record_in_state
+
+    first = built(CLASSIFIER)
+    record_in_state(example.root, {f"model.{CLASSIFIER}": first})  # as apply records it
+    built(CLASSIFIER)  # a newer folder on disk that no apply recorded is not deployed
     graph = example.graph()
     engine = LocalEngine(example.project, graph)
     deployment = graph.get("deployment.biopsy-classifier-prod")
     assert deployment is not None
-    assert engine.build(deployment, None) == {"model_build": "1.0.0+2"}
-    assert get_alias(example.project.registry_dir, CLASSIFIER, "prod") == "1.0.0+2"
+    outputs = engine.build(deployment, None)
+    assert outputs == {
+        "model_build": "1.0.0+1",
+        "model_build_digest": first["builds"]["1.0.0+1"]["manifest.json"],
+        "sklearn_version": first["sklearn_version"],
+    }
+    assert get_alias(example.project.registry_dir, CLASSIFIER, "prod") == "1.0.0+1"
     aliases = json.loads((example.project.registry_dir / CLASSIFIER / "aliases.json").read_text())
-    assert aliases == {"prod": "1.0.0+2"}
+    assert aliases == {"prod": "1.0.0+1"}
 
 
-def test_a_deployment_without_a_build_is_an_engine_error(example: Example) -> None:
+def test_a_deployment_without_a_build_is_an_engine_error(example: Example, built: Build) -> None:
+    built(CLASSIFIER)  # on disk, but not recorded by an apply
     graph = example.graph()
     deployment = graph.get("deployment.biopsy-classifier-staging")
     assert deployment is not None
-    with pytest.raises(EngineError, match="has no registered build"):
+    with pytest.raises(EngineError, match="has no build recorded in state; apply the model first"):
         LocalEngine(example.project, graph).build(deployment, None)
 
 

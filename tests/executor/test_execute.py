@@ -15,7 +15,7 @@ import modelspec.executor.execute as apply_module
 import modelspec.files as files_module
 from modelspec.compile.graph import Resource
 from modelspec.plan.model import Plan
-from modelspec.state import LockInfo, ResourceState, read_audit
+from modelspec.state import LockInfo, ResourceState, State, read_audit
 
 
 @pytest.fixture
@@ -186,7 +186,9 @@ def test_engine_builds_created_models_and_deployments(ws: Workspace) -> None:
     built: list[str] = []
 
     class Recorder:
-        def build(self, resource: Resource, previous: ResourceState | None) -> dict[str, Any]:
+        def build(
+            self, resource: Resource, previous: ResourceState | None, state: State
+        ) -> dict[str, Any]:
             built.append(resource.address)
             return {"build": 1}
 
@@ -302,7 +304,9 @@ def test_the_audit_record_is_written_before_the_first_effect(ws: Workspace) -> N
     seen: list[list[dict[str, Any]]] = []
 
     class Recorder:
-        def build(self, resource: Resource, previous: ResourceState | None) -> dict[str, Any]:
+        def build(
+            self, resource: Resource, previous: ResourceState | None, state: State
+        ) -> dict[str, Any]:
             seen.append(read_audit_records(log))
             return {}
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
+from render_outputs import DEPLOYED
 
 from modelspec.compile.graph import Resource
 from modelspec.generate import RenderContext, render
@@ -21,7 +22,7 @@ HOSTILE = "x: 1\nkind: Secret\n---\n{{ 7*7 }} \"quoted\" 'single' #not-a-comment
 
 def _isvc(make: MakeDeployment, ctx: RenderContext, **kwargs: Any) -> tuple[dict[str, Any], bytes]:
     deployment, refs = make(**kwargs)
-    artifacts = render(deployment, refs, ctx)
+    artifacts = render(deployment, refs, ctx, DEPLOYED)
     [artifact] = [a for a in artifacts if a.path.endswith("inferenceservice.yaml")]
     assert artifact.path == "deployments/churn-prod/inferenceservice.yaml"
     document: dict[str, Any] = yaml.safe_load(artifact.content)
@@ -43,6 +44,9 @@ def test_inference_service_carries_the_deployment(
     assert metadata["labels"]["modelspec.dev/model-version"] == "2.1.0"
     assert metadata["annotations"]["modelspec.dev/spec-digest"] == deployment.digest
     assert metadata["annotations"]["serving.kserve.io/deploymentMode"] == "Serverless"
+    assert metadata["annotations"]["modelspec.dev/model-build"] == "2.1.0+3"
+    assert metadata["annotations"]["modelspec.dev/model-build-digest"] == "sha256:" + "ab" * 32
+    assert metadata["annotations"]["modelspec.dev/trained-with"] == "scikit-learn 1.9.1"
     assert document["spec"] == {
         "predictor": {
             "minReplicas": 2,
@@ -51,8 +55,12 @@ def test_inference_service_carries_the_deployment(
             "scaleTarget": 50,
             "canaryTrafficPercent": 10,
             "model": {
-                "modelFormat": {"name": "sklearn"},
-                "storageUri": "pvc://modelspec-registry/churn-classifier/2.1.0",
+                "modelFormat": {"name": "sklearn", "version": "1"},
+                "protocolVersion": "v2",
+                "runtime": "kserve-sklearnserver",
+                "runtimeVersion": "v0.21.0",
+                # the exact build apply deployed: the folder the registry holds it in
+                "storageUri": "pvc://modelspec-registry/churn-classifier/2.1.0+3",
                 "resources": {
                     "requests": {"cpu": "500m", "memory": "1Gi"},
                     "limits": {"cpu": "500m", "memory": "1Gi"},
@@ -101,7 +109,7 @@ def test_defaults_apply_when_optional_sections_are_absent(
         digest="sha256:0",
         depends_on=(),
     )
-    [artifact] = render(bare, refs, ctx)
+    [artifact] = [a for a in render(bare, refs, ctx, DEPLOYED) if a.path.endswith("inferenceservice.yaml")]
     document = yaml.safe_load(artifact.content)
     assert "namespace" not in document["metadata"]
     predictor = document["spec"]["predictor"]
@@ -175,3 +183,20 @@ def test_kserve_schema_rejects_misspelt_fields(
         node = node[key]
     node[path[-1]] = value
     assert validate_kserve(broken) != []
+
+
+def test_a_deployment_renders_nothing_until_a_build_is_deployed(
+    make_deployment: MakeDeployment, ctx: RenderContext
+) -> None:
+    deployment, refs = make_deployment()
+    assert render(deployment, refs, ctx) == []
+    assert render(deployment, refs, ctx, {"model_version": "2.1.0"}) == []
+
+
+def test_a_new_build_changes_the_manifest(make_deployment: MakeDeployment, ctx: RenderContext) -> None:
+    deployment, refs = make_deployment()
+    before = render(deployment, refs, ctx, DEPLOYED)
+    after = render(deployment, refs, ctx, {**DEPLOYED, "model_build": "2.1.0+4"})
+    [isvc] = [a for a in after if a.path.endswith("inferenceservice.yaml")]
+    assert b"storageUri: pvc://modelspec-registry/churn-classifier/2.1.0+4" in isvc.content
+    assert {a.path: a.digest for a in before} != {a.path: a.digest for a in after}

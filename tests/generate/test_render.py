@@ -7,10 +7,11 @@ from collections.abc import Callable
 
 import pytest
 import yaml
+from render_outputs import DEPLOYED
 from ruamel.yaml import YAML
 
 from modelspec.compile.graph import Resource, digest_of
-from modelspec.generate import RenderContext, kubernetes, render, safe_join
+from modelspec.generate import RenderContext, kubernetes, monitors, render, safe_join
 from modelspec.generate.argo import workflow
 from modelspec.generate.kserve import inference_service
 from modelspec.generate.prometheus import prometheus_rule
@@ -40,8 +41,9 @@ def test_online_kserve_deployment_renders_service_and_alerts(
     make_deployment: MakeDeployment, ctx: RenderContext
 ) -> None:
     deployment, refs = make_deployment(platform="kserve")
-    assert [a.path for a in render(deployment, refs, ctx)] == [
+    assert [a.path for a in render(deployment, refs, ctx, DEPLOYED)] == [
         "deployments/churn-prod/inferenceservice.yaml",
+        "deployments/churn-prod/podmonitor.yaml",
         "deployments/churn-prod/prometheusrule.yaml",
     ]
 
@@ -50,11 +52,11 @@ def test_artifacts_are_sorted_and_inside_generated(
     make_deployment: MakeDeployment, ctx: RenderContext
 ) -> None:
     deployment, refs = make_deployment(platform="kubernetes")
-    artifacts = render(deployment, refs, ctx) + render(
+    artifacts = render(deployment, refs, ctx, DEPLOYED) + render(
         refs["model"], {"contract": refs["contract"]}, ctx
     )
     paths = [a.path for a in artifacts]
-    assert paths[:4] == sorted(paths[:4]) and paths[4:] == sorted(paths[4:])
+    assert paths[:5] == sorted(paths[:5]) and paths[5:] == sorted(paths[5:])
     for artifact in artifacts:
         assert safe_join(artifact.path) == artifact.path
         assert artifact.digest.startswith("sha256:") and len(artifact.digest) == 71
@@ -66,7 +68,7 @@ def test_a_name_that_escapes_generated_is_refused(
     deployment, refs = make_deployment()
     escaping = dataclasses.replace(deployment, name="../../etc")
     with pytest.raises(ValueError, match="artifact path"):
-        render(escaping, refs, ctx)
+        render(escaping, refs, ctx, DEPLOYED)
     model = dataclasses.replace(refs["model"], name="..")
     with pytest.raises(ValueError, match="artifact path"):
         render(model, {}, ctx)
@@ -78,7 +80,7 @@ def test_a_deployment_without_its_model_is_a_bug_not_a_crash_later(
     deployment, refs = make_deployment()
     del refs["model"]
     with pytest.raises(ValueError, match="'model'"):
-        render(deployment, refs, ctx)
+        render(deployment, refs, ctx, DEPLOYED)
 
 
 def test_a_batch_deployment_without_schedule_is_refused(
@@ -86,7 +88,7 @@ def test_a_batch_deployment_without_schedule_is_refused(
 ) -> None:
     deployment, refs = make_deployment(platform="kubernetes", mode="batch")
     with pytest.raises(ValueError, match="schedule"):
-        render(deployment, refs, ctx)
+        render(deployment, refs, ctx, DEPLOYED)
 
 
 def test_the_context_changes_the_artifacts(
@@ -94,8 +96,8 @@ def test_the_context_changes_the_artifacts(
 ) -> None:
     deployment, refs = make_deployment(platform="kubernetes")
     other = dataclasses.replace(ctx, image="ghcr.io/acme/modelspec:2.0")
-    before = {a.path: a.digest for a in render(deployment, refs, ctx)}
-    after = {a.path: a.digest for a in render(deployment, refs, other)}
+    before = {a.path: a.digest for a in render(deployment, refs, ctx, DEPLOYED)}
+    after = {a.path: a.digest for a in render(deployment, refs, other, DEPLOYED)}
     assert before.keys() == after.keys()
     changed = {path for path in before if before[path] != after[path]}
     assert changed == {"deployments/churn-prod/deployment.yaml"}
@@ -110,15 +112,16 @@ def test_every_yaml_artifact_loads_back_to_the_dict_it_was_built_from(
     metadata = {"description": HOSTILE, "owner": "on", "labels": {"null": HOSTILE}}
     for platform in ("kserve", "kubernetes"):
         deployment, refs = make_deployment(platform=platform, metadata=metadata)
-        view = deployment_view(deployment, refs, ctx)
+        view = deployment_view(deployment, refs, ctx, DEPLOYED)
         built = {
             "inferenceservice.yaml": inference_service(view),
             "deployment.yaml": kubernetes.deployment(view, ctx),
             "service.yaml": kubernetes.service(view),
             "hpa.yaml": kubernetes.horizontal_pod_autoscaler(view),
             "prometheusrule.yaml": prometheus_rule(view),
+            "podmonitor.yaml": monitors.pod_monitor(view),
         }
-        for artifact in render(deployment, refs, ctx):
+        for artifact in render(deployment, refs, ctx, DEPLOYED):
             expected = built[artifact.path.rsplit("/", 1)[1]]
             assert yaml.safe_load(artifact.content) == expected
             assert YAML(typ="safe", pure=True).load(artifact.content) == expected

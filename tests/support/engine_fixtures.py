@@ -84,12 +84,13 @@ def example(tmp_path: Path, fast_validation: list[str]) -> Example:
 def built(example: Example) -> Callable[[str], dict[str, Any]]:
     """Build a model of the example with the local engine; returns its outputs."""
     from modelspec.engine.local import LocalEngine
+    from modelspec.state import State
 
     def build(name: str) -> dict[str, Any]:
         graph = example.graph()
         resource = graph.get(f"model.{name}")
         assert resource is not None
-        return LocalEngine(example.project, graph).build(resource, None)
+        return LocalEngine(example.project, graph).build(resource, None, State.empty("test"))
 
     return build
 
@@ -100,11 +101,13 @@ def deployed(example: Example) -> Example:
     from recorded_state import record_in_state
 
     from modelspec.engine.local import LocalEngine
+    from modelspec.state import backend_for
 
     graph = example.graph()
     engine = LocalEngine(example.project, graph)
     for address in (f"model.{CLASSIFIER}", "deployment.biopsy-classifier-prod"):
         resource = graph.get(address)
         assert resource is not None
-        record_in_state(example.root, {address: engine.build(resource, None)})  # as apply does
+        state = backend_for(example.project).read()  # the deployment deploys what state records
+        record_in_state(example.root, {address: engine.build(resource, None, state)})  # as apply
     return example

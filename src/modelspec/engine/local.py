@@ -12,7 +12,9 @@ from modelspec.errors import EngineError
 from modelspec.project import Project
 
 if TYPE_CHECKING:
-    from modelspec.state import ResourceState
+    from modelspec.state import ResourceState, State
+
+MANIFEST = "manifest.json"  # registry/local.py's name, kept here to keep the registry import lazy
 
 __all__ = ["LocalEngine", "run_pipeline", "score_batch"]
 
@@ -43,19 +45,36 @@ class LocalEngine:
         self.project = project
         self.graph = graph
 
-    def build(self, resource: Resource, previous: ResourceState | None) -> dict[str, Any]:
-        """A Model: a new registered build. A Deployment: its target's alias moved (or rolled back)."""
+    def build(
+        self, resource: Resource, previous: ResourceState | None, state: State | None = None
+    ) -> dict[str, Any]:
+        """A Model: a new registered build. A Deployment: its target's alias moved (or rolled back).
+
+        state is apply's working state (the project's stored state when not given): a
+        deployment deploys the build it records for the model.
+        """
         if resource.kind == "Model":
             from modelspec.registry.trust import merged_builds
 
             outputs = run_pipeline(self.project, self.graph, resource.name)
             return merged_builds(previous.outputs if previous is not None else None, outputs)
         if resource.kind == "Deployment":
-            return self._deploy(resource)
+            if state is None:
+                from modelspec.registry.trust import read_state
+
+                state = read_state(self.project)
+            return self._deploy(resource, state)
         return {}
 
-    def _deploy(self, deployment: Resource) -> dict[str, Any]:
-        from modelspec.registry.local import latest_build, rollback_alias, set_alias
+    def _deploy(self, deployment: Resource, state: State) -> dict[str, Any]:
+        """Point the target's alias at the model's build state records (or roll it back).
+
+        The build is the one apply registered for the model's current version, never
+        merely the newest folder on disk: its digests in state are what the deployment's
+        manifests carry for the runtime to verify.
+        """
+        from modelspec.registry.local import rollback_alias, set_alias
+        from modelspec.registry.trust import recorded_builds
         from modelspec.state.triggers import read_trigger_records
 
         model = Refs.of(self.graph, deployment).model
@@ -63,18 +82,28 @@ class LocalEngine:
             raise EngineError(f"deployment {deployment.name}: its model is not defined")
         target = DeploymentView(deployment).target
         registry = self.project.registry_dir
+        recorded = state.resources.get(str(Address.of("Model", model.name)))
+        outputs = recorded.outputs if recorded is not None else {}
+        builds = recorded_builds(outputs)
         trigger = read_trigger_records(self.project).get(deployment.address, {})
         if trigger.get("action") == "rollback":
-            before, after = rollback_alias(registry, model.name, target)
-            return {"model_build": after, "rolled_back_from": before}
-        build = latest_build(registry, model.name, str(model.version))
-        if build is None:
-            raise EngineError(
-                f"deployment {deployment.name}: model {model.name} {model.version} has no "
-                "registered build; apply the model first"
-            )
-        set_alias(registry, model.name, target, build)
-        return {"model_build": build}
+            before, build = rollback_alias(registry, model.name, target)
+            rolled: dict[str, Any] = {"rolled_back_from": before}
+        else:
+            recorded_build = outputs.get("build") if outputs.get("version") == model.version else None
+            if not isinstance(recorded_build, str) or recorded_build not in builds:
+                raise EngineError(
+                    f"deployment {deployment.name}: model {model.name} {model.version} has no "
+                    "build recorded in state; apply the model first"
+                )
+            build = recorded_build
+            set_alias(registry, model.name, target, build)
+            rolled = {}
+        digest = builds.get(build, {}).get(MANIFEST)
+        deployed = {"model_build": build, "model_build_digest": digest, **rolled}
+        if isinstance(outputs.get("sklearn_version"), str):
+            deployed["sklearn_version"] = outputs["sklearn_version"]
+        return deployed
 
 
 def score_batch(

@@ -9,7 +9,7 @@ raises apply's EngineError with a message for the user.
 from __future__ import annotations
 
 import hashlib
-import io
+import pickle
 import platform
 from dataclasses import dataclass
 from importlib import metadata
@@ -182,7 +182,6 @@ def train_step(ctx: StepContext, data: TrainingData | None = None) -> dict[str, 
     """Fit the model on the training split and keep it in the work directory (skops and joblib)."""
     from modelspec.files import write_atomic
     from modelspec.learn.train import fit
-    from modelspec.registry.local import joblib_module
     from modelspec.registry.modelfile import dump_model
 
     data = data or load_data(ctx)
@@ -194,9 +193,8 @@ def train_step(ctx: StepContext, data: TrainingData | None = None) -> dict[str, 
     progress(f"{ctx.model.name}: training {ModelView(ctx.model).estimator_class}")
     trained = fit(ctx.model, data)
     skops = dump_model(trained.estimator, f"model {ctx.model.name}")
-    buffer = io.BytesIO()
-    joblib_module().dump(trained.estimator, buffer)
-    content = buffer.getvalue()
+    # a plain pickle: joblib.load (KServe, MLServer) and pickle.load (MLflow) both read it
+    content = pickle.dumps(trained.estimator, protocol=5)
     write_atomic(ctx.workdir / SKOPS_FILE, skops)
     write_atomic(ctx.workdir / MODEL_FILE, content)
     record = {
@@ -272,6 +270,7 @@ def register_step(ctx: StepContext, data: TrainingData | None = None) -> dict[st
     """Register the evaluated model as the next build of its version; the outputs for state."""
     from modelspec.monitoring.drift import summarize
     from modelspec.registry.local import register_build
+    from modelspec.registry.runtime_files import example_row, runtime_files
     from modelspec.registry.trust import BUILDS, builds_output
 
     data = data or load_data(ctx)
@@ -283,6 +282,7 @@ def register_step(ctx: StepContext, data: TrainingData | None = None) -> dict[st
     model = ModelView(ctx.model)
     seed = model.seed
     summary = summarize(data.frame, data.numeric, data.categorical, seed)
+    signature, versions = _signature(ctx, data, estimator), _versions()
     files = {
         **model_files,
         "metrics.json": _json_bytes(
@@ -294,13 +294,17 @@ def register_step(ctx: StepContext, data: TrainingData | None = None) -> dict[st
                 "test_rows": evaluation["test_rows"],
             }
         ),
-        "signature.json": _json_bytes(_signature(ctx, data, estimator)),
+        "signature.json": _json_bytes(signature),
         "data.json": _json_bytes(
             {"sha256": data.sha256, "source": data.source, "seed": seed, **summary}
         ),
-        "versions.json": _json_bytes(_versions()),
+        "versions.json": _json_bytes(versions),
     }
     version = str(model.version)
+    row = example_row(data.frame, data.numeric, data.categorical)
+    files.update(
+        runtime_files(ctx.model.name, version, signature, versions, row, len(model_files[MODEL_FILE]))
+    )
     build = register_build(ctx.registry, ctx.model.name, version, files)
     outputs = {
         "version": version,
@@ -308,6 +312,7 @@ def register_step(ctx: StepContext, data: TrainingData | None = None) -> dict[st
         "metrics": evaluation["metrics"],
         "data_digest": data.sha256,
         "artifact_digest": build.artifact_digest,
+        "sklearn_version": versions.get("sklearn"),  # what a runtime must be able to unpickle
         "registry_path": _relative(build.path, ctx.root),
         BUILDS: builds_output(build),  # what serve, monitor and score verify the build against
     }
@@ -333,7 +338,7 @@ def _signature(ctx: StepContext, data: TrainingData, estimator: Any) -> dict[str
                 "type": data.column_types[f],
                 "kind": "numeric" if f in data.numeric else "categorical",
             }
-            for f in data.features
+            for f in (*data.numeric, *data.categorical)  # the order the model takes them in
         ],
         "target": {"name": data.target, "type": columns.get(data.target, "string")},
     }

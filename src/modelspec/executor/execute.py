@@ -33,15 +33,19 @@ __all__ = ["Engine", "NoEngine", "apply", "execute", "state_unavailable"]
 class Engine(Protocol):
     """Runs a model's pipeline (validate data, train, evaluate, register) during apply."""
 
-    def build(self, resource: Resource, previous: ResourceState | None) -> dict[str, Any]:
-        """Build the model; the outputs to record in state (build number, metrics, ...)."""
+    def build(
+        self, resource: Resource, previous: ResourceState | None, state: State
+    ) -> dict[str, Any]:
+        """Build the model (or deploy, given the state so far); the outputs to record in state."""
         ...
 
 
 class NoEngine:
     """An engine that runs nothing: pipelines are only rendered."""
 
-    def build(self, resource: Resource, previous: ResourceState | None) -> dict[str, Any]:
+    def build(
+        self, resource: Resource, previous: ResourceState | None, state: State
+    ) -> dict[str, Any]:
         return {}
 
 
@@ -218,10 +222,11 @@ def _apply_change(
     if resource.kind == "Deployment" or (
         resource.kind == "Model" and change.action in ("create", "replace")
     ):
-        built = engine.build(resource, previous)
+        built = engine.build(resource, previous, state)
     outputs = _outputs(resource, graph, previous, built)
     rendered = list(artifacts.get(change.address, ()))
-    if resource.kind == "Model":  # its cards report the outputs recorded now (build, metrics)
+    if resource.kind in ("Model", "Deployment"):
+        # a model's cards report the build just made, a deployment's manifests name the build
         rendered = render_resource(resource, graph, project, outputs)
     for artifact in rendered:  # check_paths saw these paths; a symlink made since is refused here
         write_atomic(generated_target(root, artifact.path), artifact.content)

@@ -12,7 +12,10 @@ What each kind renders (paths relative to the project's generated/ dir):
   - `kubernetes`, online: `deployment.yaml`, `service.yaml` and `hpa.yaml`;
   - `kserve` or `kubernetes`, batch: `deployments/<name>/cronjob.yaml`;
   - `kserve` or `kubernetes` with `monitoring.latency_p95_ms` or
-    `monitoring.error_rate_max`: `deployments/<name>/prometheusrule.yaml`.
+    `monitoring.error_rate_max`: `deployments/<name>/prometheusrule.yaml`;
+  - `kserve` or `kubernetes`, online: `deployments/<name>/podmonitor.yaml`
+    (Prometheus Operator), so Prometheus scrapes the runtime's metrics.
+  - Nothing until a build is deployed: the manifests name the exact build.
   - `local`: nothing. There is no cluster to apply manifests or a
     PrometheusRule to; a local deployment is served and monitored by the
     CLI (`modelspec monitor`) from the registry.
@@ -38,6 +41,7 @@ from modelspec.generate.kserve import render_kserve
 from modelspec.generate.kubernetes import render_batch, render_online
 from modelspec.generate.model_card import render_model_card
 from modelspec.generate.model_card_json import render_model_card_json
+from modelspec.generate.monitors import render_pod_monitor
 from modelspec.generate.prometheus import render_prometheus_rule
 from modelspec.generate.views import deployment_view
 
@@ -61,7 +65,7 @@ def render(
         artifacts = _render_model(resource, refs, ctx)
         artifacts.append(render_model_card_json(resource, refs.get(Role.CONTRACT), dict(outputs or {})))
     elif resource.kind == "Deployment":
-        artifacts = _render_deployment(resource, refs, ctx)
+        artifacts = _render_deployment(resource, refs, ctx, outputs)
     elif resource.kind == "DataContract":
         artifacts = render_expectations(resource)
     else:
@@ -79,15 +83,18 @@ def _render_model(
 
 
 def _render_deployment(
-    resource: Resource, refs: Mapping[str, Resource], ctx: RenderContext
+    resource: Resource,
+    refs: Mapping[str, Resource],
+    ctx: RenderContext,
+    outputs: Mapping[str, Any] | None,
 ) -> list[Artifact]:
-    view = deployment_view(resource, refs, ctx)
-    if view.platform not in CLUSTER_PLATFORMS:
-        return []
+    view = deployment_view(resource, refs, ctx, outputs)
+    if view.platform not in CLUSTER_PLATFORMS or view.build is None:
+        return []  # no cluster, or no build yet that manifests could name
     if view.mode == "batch":
         artifacts = render_batch(view, ctx)
     elif view.platform == "kserve":
         artifacts = render_kserve(view)
     else:
         artifacts = render_online(view, ctx)
-    return artifacts + render_prometheus_rule(view)
+    return artifacts + render_prometheus_rule(view) + render_pod_monitor(view)

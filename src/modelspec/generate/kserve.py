@@ -15,8 +15,14 @@ Mapping from the Deployment spec:
   running and reachable at its `latest-` tagged URL while the previous one
   keeps all live traffic. KServe has no request mirroring; sending a copy of
   traffic to that URL is the mesh's job, not modelspec's.
-- The model is served by KServe's sklearn runtime from
-  `<registry_uri>/<model>/<version>`.
+- The model is served by KServe's own sklearn runtime (`kserve-sklearnserver`,
+  image tag `runtimeVersion`) over the V2 (Open Inference) protocol, which that
+  runtime speaks beside V1, from `storageUri: <registry_uri>/<model>/<build>`:
+  the exact build apply deployed, so a new build or a rollback changes the
+  manifest and plan shows it. The folder holds one `model.joblib`, the file
+  that runtime loads (registry/runtime_files.py). The build's manifest digest
+  and the scikit-learn version it was trained with are annotations; see
+  docs/serving.md for the training/runtime version pairs that were tested.
 """
 
 from __future__ import annotations
@@ -26,7 +32,12 @@ from typing import Any
 from modelspec.generate.common import Artifact, yaml_artifact
 from modelspec.generate.views import ServingView
 
-__all__ = ["inference_service", "render_kserve"]
+__all__ = ["KSERVE_RUNTIME", "KSERVE_RUNTIME_VERSION", "inference_service", "render_kserve"]
+
+KSERVE_RUNTIME = "kserve-sklearnserver"  # KServe's ClusterServingRuntime for scikit-learn
+# the sklearnserver image of KServe 0.21.0 (scikit-learn 1.5.2); tested with builds trained on
+# scikit-learn 1.9.1 (tests/serving/test_real_runtimes.py)
+KSERVE_RUNTIME_VERSION = "v0.21.0"
 
 
 def _deployment_mode(view: ServingView) -> str:
@@ -39,11 +50,19 @@ def inference_service(view: ServingView) -> dict[str, Any]:
     annotations = dict(view.annotations)
     annotations["serving.kserve.io/deploymentMode"] = _deployment_mode(view)
     annotations["modelspec.dev/rollout-strategy"] = view.strategy
+    annotations["modelspec.dev/model-build"] = str(view.build)
+    if view.build_digest:
+        annotations["modelspec.dev/model-build-digest"] = view.build_digest
+    if view.sklearn_version:
+        annotations["modelspec.dev/trained-with"] = f"scikit-learn {view.sklearn_version}"
     predictor: dict[str, Any] = {
         "minReplicas": view.min_replicas,
         "maxReplicas": view.max_replicas,
         "model": {
-            "modelFormat": {"name": "sklearn"},
+            "modelFormat": {"name": "sklearn", "version": "1"},
+            "protocolVersion": "v2",
+            "runtime": KSERVE_RUNTIME,
+            "runtimeVersion": KSERVE_RUNTIME_VERSION,
             "storageUri": view.model_uri,
         },
     }

@@ -83,9 +83,35 @@ class ServingView:
     on_breach: str  # alert | retrain | rollback
     model_name: str
     model_version: str
-    model_uri: str
+    build: str | None  # the build served ("1.0.0+1"); None until one is registered and deployed
+    build_digest: str | None  # sha256 of that build's manifest.json, which lists every file's
+    registry_uri: str  # e.g. "pvc://modelspec-registry"
     labels: dict[str, str]
     annotations: dict[str, str]
+    sklearn_version: str | None = None  # what the build was trained with (versions.json)
+
+    @property
+    def build_subpath(self) -> str:
+        """The build's folder inside the registry: `<model>/<build>`."""
+        return f"{self.model_name}/{self.build}"
+
+    @property
+    def model_uri(self) -> str:
+        """Where runtimes load the build from: `<registry_uri>/<model>/<build>`."""
+        return f"{self.registry_uri.rstrip('/')}/{self.build_subpath}"
+
+    @property
+    def registry_claim(self) -> str | None:
+        """The PersistentVolumeClaim holding the registry, when registry_uri is `pvc://<claim>[/...]`."""
+        if not self.registry_uri.startswith("pvc://"):
+            return None
+        return self.registry_uri.removeprefix("pvc://").split("/", 1)[0] or None
+
+    @property
+    def registry_subpath(self) -> str:
+        """The registry's folder inside its claim ("" at the claim's root)."""
+        rest = self.registry_uri.removeprefix("pvc://").split("/", 1)
+        return rest[1].strip("/") if len(rest) == 2 else ""
 
     @property
     def resources(self) -> dict[str, dict[str, str]]:
@@ -99,9 +125,17 @@ class ServingView:
 
 
 def deployment_view(
-    resource: Resource, refs: Mapping[str, Resource], ctx: RenderContext
+    resource: Resource,
+    refs: Mapping[str, Resource],
+    ctx: RenderContext,
+    outputs: Mapping[str, Any] | None = None,
 ) -> ServingView:
+    """The view of a deployment; outputs are what apply recorded for it (the build it serves)."""
     spec = resource.spec
+    recorded = outputs or {}
+    build = recorded.get("model_build")
+    digest = recorded.get("model_build_digest")
+    trained_with = recorded.get("sklearn_version")
     model = ModelView(require_ref(resource, refs, Role.MODEL))
     target = TargetView(require_ref(resource, refs, Role.TARGET))
     replicas = _section(spec, "replicas")
@@ -142,7 +176,10 @@ def deployment_view(
         on_breach=_str(monitoring.get("on_breach"), "alert"),
         model_name=model.name,
         model_version=version,
-        model_uri=f"{ctx.registry_uri.rstrip('/')}/{model.name}/{version}",
+        build=build if isinstance(build, str) else None,
+        build_digest=digest if isinstance(digest, str) else None,
+        registry_uri=ctx.registry_uri,
+        sklearn_version=trained_with if isinstance(trained_with, str) else None,
         labels=labels,
         annotations=annotations,
     )

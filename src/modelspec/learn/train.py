@@ -144,7 +144,13 @@ def _preprocessor(spec: Mapping[str, Any], data: TrainingData) -> Any:
     from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, OrdinalEncoder, StandardScaler
 
     choice = spec.get("preprocessing", {})
-    parts: list[tuple[str, Any, list[str]]] = []
+    # Columns are chosen by position in feature_frame's order (numeric, then categorical: the
+    # signature's order), not by name: KServe's and MLServer's sklearn runtimes hand the model
+    # a plain array for V1 `instances` lists and V2 tensors, which has no names. Fitted on a
+    # DataFrame, the pipeline still checks the names and their order of a DataFrame it gets.
+    numeric = list(range(len(data.numeric)))
+    categorical = list(range(len(data.numeric), len(data.numeric) + len(data.categorical)))
+    parts: list[tuple[str, Any, list[int]]] = []
     if data.numeric:
         steps: list[tuple[str, Any]] = [("impute", SimpleImputer(strategy="median"))]
         scaling = choice.get("numeric", "standard")
@@ -152,13 +158,13 @@ def _preprocessor(spec: Mapping[str, Any], data: TrainingData) -> Any:
             steps.append(("scale", StandardScaler()))
         elif scaling == "minmax":
             steps.append(("scale", MinMaxScaler()))
-        parts.append(("numeric", Pipeline(steps), list(data.numeric)))
+        parts.append(("numeric", Pipeline(steps), numeric))
     if data.categorical:
         if choice.get("categorical", "onehot") == "ordinal":
             encoder: Any = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1)
         else:
             encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
-        parts.append(("categorical", encoder, list(data.categorical)))
+        parts.append(("categorical", encoder, categorical))
     return ColumnTransformer(parts, remainder="drop")
 
 

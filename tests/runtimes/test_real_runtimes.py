@@ -1,0 +1,147 @@
+"""The build apply registers, served by the real runtimes at exactly the path its manifest names.
+
+KServe's own sklearn server (its code, in the environment its image has: scikit-learn
+1.5.2, pandas 2) and MLServer load the build folder the InferenceService's
+`storageUri` names, and answer the standard request shapes with the predictions
+modelspec's own verified copy of the model gives.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from runtimes import (
+    http,
+    kserve_sklearnserver,
+    mlserver,
+    running,
+    v1_lists,
+    v2_per_feature,
+    v2_predictions,
+    v2_tensor,
+)
+
+pytestmark = pytest.mark.slow
+
+CLASSIFIER = "biopsy-malignancy-classifier"
+STAGING = "biopsy-classifier-staging"
+REGRESSOR = "diabetes-progression-regressor"
+ROWS = 12
+
+
+@pytest.fixture(scope="module")
+def applied(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example project after a real `modelspec apply` (trained, validated by GX, registered)."""
+    from modelspec.examples.scaffold import init_project
+
+    root = tmp_path_factory.mktemp("runtimes") / "example"
+    init_project(root)
+    done = subprocess.run(
+        [sys.executable, "-m", "modelspec", "-C", str(root), "apply", "--auto-approve"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return root
+
+
+def _storage_dir(root: Path, deployment: str) -> Path:
+    """The folder the InferenceService's storageUri names, on the claim that holds the registry."""
+    isvc = yaml.safe_load((root / "generated/deployments" / deployment / "inferenceservice.yaml").read_text())
+    uri = isvc["spec"]["predictor"]["model"]["storageUri"]
+    claim_root = "pvc://modelspec-registry/"
+    assert uri.startswith(claim_root), uri
+    folder = root / ".modelspec/registry" / uri.removeprefix(claim_root)
+    assert folder.is_dir(), f"{uri} names {folder}, which the registry does not hold"
+    return folder
+
+
+def _rows(root: Path, data: str, signature: dict[str, Any]) -> list[dict[str, Any]]:
+    """The first rows of the data, numeric features as numbers and the rest as text."""
+    kinds = {i["name"]: i["kind"] for i in signature["inputs"]}
+    with open(root / "data" / data, newline="") as handle:
+        reader = csv.DictReader(handle)
+        rows = [row for _, row in zip(range(ROWS), reader, strict=False)]
+    return [{f: float(row[f]) if k == "numeric" else row[f] for f, k in kinds.items()} for row in rows]
+
+
+def _expected(folder: Path, root: Path, rows: list[dict[str, float]], features: list[str]) -> list[Any]:
+    """What modelspec's own copy (model.skops, verified against state) predicts."""
+    import pandas as pd
+
+    from modelspec.project import load_project
+    from modelspec.registry.trust import open_build_dir
+
+    project, _ = load_project(root)
+    assert project is not None
+    verified = open_build_dir(project, folder)
+    return list(verified.estimator().predict(pd.DataFrame(rows, columns=features)).tolist())
+
+
+Runtime = Callable[[Path, str], tuple[list[str], dict[str, str], int]]
+SHAPES = {"v1 lists": v1_lists, "v2 FP64 tensor": v2_tensor, "v2 per feature (pandas codec)": v2_per_feature}
+
+
+def _ask(port: int, name: str, shape: str, features: list[str], rows: list[dict[str, float]]) -> list[Any]:
+    body = SHAPES[shape](features, rows)
+    if shape.startswith("v1"):
+        status, answer = http("POST", f"http://127.0.0.1:{port}/v1/models/{name}:predict", body)
+        assert status == 200, answer
+        return list(answer["predictions"])
+    status, answer = http("POST", f"http://127.0.0.1:{port}/v2/models/{name}/infer", body)
+    assert status == 200, answer
+    return [value[0] if isinstance(value, list) else value for value in v2_predictions(answer)]
+
+
+def _same(got: list[Any], want: list[Any]) -> bool:
+    if all(isinstance(v, bool) for v in want):
+        return got == want
+    return len(got) == len(want) and all(abs(g - w) <= 1e-9 * max(1.0, abs(w)) for g, w in zip(got, want, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("runtime", "shapes"),
+    [
+        pytest.param(kserve_sklearnserver, list(SHAPES), id="kserve-sklearnserver"),
+        pytest.param(mlserver, ["v2 FP64 tensor", "v2 per feature (pandas codec)"], id="mlserver"),
+    ],
+)
+def test_the_deployed_build_is_served_at_the_path_its_inference_service_names(
+    applied: Path, runtime: Runtime, shapes: list[str]
+) -> None:
+    folder = _storage_dir(applied, STAGING)
+    signature = json.loads((folder / "signature.json").read_text())
+    features = [i["name"] for i in signature["inputs"]]
+    rows = _rows(applied, "breast_cancer.csv", signature)
+    want = _expected(folder, applied, rows, features)
+    assert set(want) == {True, False}, "the rows should hold both classes"
+    command, env, port = runtime(folder, STAGING)
+    ready = f"http://127.0.0.1:{port}/v2/models/{STAGING}/ready"
+    with running(command, ready, env=env):
+        for shape in shapes:
+            got = _ask(port, STAGING, shape, features, rows)
+            assert _same(got, want), f"{shape}: {got} != {want}"
+
+
+@pytest.mark.parametrize("runtime", [kserve_sklearnserver, mlserver], ids=["kserve-sklearnserver", "mlserver"])
+def test_a_regressor_with_a_text_feature_gives_the_same_numbers(applied: Path, runtime: Runtime) -> None:
+    state = json.loads((applied / ".modelspec/state.json").read_text())
+    build = state["resources"][f"model.{REGRESSOR}"]["outputs"]["build"]
+    folder = applied / ".modelspec/registry" / REGRESSOR / build
+    signature = json.loads((folder / "signature.json").read_text())
+    features = [i["name"] for i in signature["inputs"]]
+    assert any(i["kind"] == "categorical" for i in signature["inputs"]), "a text feature is covered"
+    rows = _rows(applied, "diabetes.csv", signature)
+    want = _expected(folder, applied, rows, features)
+    command, env, port = runtime(folder, "diabetes")
+    with running(command, f"http://127.0.0.1:{port}/v2/models/diabetes/ready", env=env):
+        got = _ask(port, "diabetes", "v2 per feature (pandas codec)", features, rows)
+    assert _same(got, want), f"{got} != {want}"
