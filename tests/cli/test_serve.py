@@ -1,17 +1,7 @@
-"""`modelspec serve`: choosing the build, refusing a bad one with exit 1, and a real process on loopback."""
+"""`modelspec serve`: choosing the build and what vouches for it, refusing a bad one with exit 1 (tests/serving runs the real server)."""
 
 from __future__ import annotations
 
-import http.client
-import json
-import os
-import re
-import signal
-import socket
-import subprocess
-import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -60,13 +50,13 @@ def test_serve_needs_a_build(project: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.delenv("MODELSPEC_BUILD_DIR", raising=False)
     result = run(project)
     assert result.exit_code == 1
-    assert "give --deployment NAME or --build-dir DIR" in result.output
+    assert "give a deployment or --build-dir DIR" in result.output
     result = run(project, "--deployment", DEPLOYMENT, "--build-dir", str(_build(project)))
     assert result.exit_code == 1 and "not both" in result.output
 
 
 def test_an_undeployed_or_unknown_deployment_is_an_error(project: Path) -> None:
-    result = run(project, "--deployment", DEPLOYMENT)
+    result = run(project, DEPLOYMENT)
     assert result.exit_code == 1
     assert "has no deployed build yet" in result.output
     result = run(project, "--deployment", "nope")
@@ -87,115 +77,42 @@ def test_a_tampered_build_exits_1_without_a_traceback(project: Path, tmp_path: P
     assert result.exit_code == 1 and "neither a registered build" in result.output
 
 
+def test_a_build_digest_stands_in_for_the_project(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from modelspec.registry.local import sha256
+    from modelspec.serving import server as serving
+
+    seen: list[Any] = []
+    monkeypatch.setattr(serving, "serve", lambda config, announce: seen.append(config))
+    build = _build(project)
+    digest = sha256((build / "manifest.json").read_bytes())
+    monkeypatch.setenv("MODELSPEC_BUILD_DIR", str(build))
+    monkeypatch.setenv("MODELSPEC_BUILD_DIGEST", digest)
+    monkeypatch.setenv("MODELSPEC_MODEL_NAME", "biopsy")
+    result = CliRunner().invoke(cli, ["-C", str(tmp_path), "serve"])  # no project here
+    assert result.exit_code == 0, result.output
+    [config] = seen
+    assert (config.name, config.record.model, config.record.build) == ("biopsy", MODEL, "1.0.0+1")
+    assert config.record.files["manifest.json"] == digest
+    monkeypatch.setenv("MODELSPEC_BUILD_DIGEST", "sha256:" + "0" * 64)
+    result = CliRunner().invoke(cli, ["-C", str(tmp_path), "serve"])
+    assert result.exit_code == 1
+    assert "manifest.json does not match the build digest" in result.output
+
+
 def test_deployment_serves_its_alias_build(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from modelspec.registry.local import set_alias
-    from modelspec.serving import server as serve
+    from modelspec.serving import server as serving
 
     set_alias(project / ".modelspec" / "registry", MODEL, "prod", "1.0.0+1")
     record_in_state(project, {f"deployment.{DEPLOYMENT}": {"model_build": "1.0.0+1"}})  # as apply does
-    seen: dict[str, Any] = {}
-
-    def serve_once(server: serve.ModelServer, on_stop: Any = None) -> None:
-        seen["model"] = (server.model.name, server.model.build)
-        seen["address"] = server.server_address
-        seen["metrics"] = server.metrics.render()
-        server.server_close()
-
-    monkeypatch.setattr(serve, "serve_until_signal", serve_once)
-    result = run(project, "--deployment", DEPLOYMENT, "--port", "0", "--quiet")
+    seen: list[Any] = []
+    monkeypatch.setattr(serving, "serve", lambda config, announce: seen.append(config))
+    result = run(project, DEPLOYMENT, "--quiet")
     assert result.exit_code == 0, result.output
-    assert seen["model"] == (MODEL, "1.0.0+1")
-    assert seen["address"][0] == "127.0.0.1" and seen["address"][1] > 0
-    assert f'deployment="{DEPLOYMENT}"' in seen["metrics"]
-    assert f"serving {MODEL} 1.0.0+1 on http://127.0.0.1:" in result.output
-
-
-@pytest.mark.slow
-def test_a_real_process_serves_and_stops_on_sigterm(project: Path) -> None:
-    env = {**os.environ, "MODELSPEC_BUILD_DIR": str(_build(project)), "MODELSPEC_DEPLOYMENT": "d"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "modelspec", "serve", "--port", "0"],
-        cwd=project,
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    killer = threading.Timer(30, process.kill)  # never hang the suite
-    killer.start()
-    try:
-        assert process.stderr is not None
-        banner = process.stderr.readline()
-        match = re.search(r"http://127\.0\.0\.1:(\d+)/v1/models/", banner)
-        assert match, banner
-        conn = http.client.HTTPConnection("127.0.0.1", int(match[1]), timeout=10)
-        conn.request("GET", f"/v1/models/{MODEL}")
-        response = conn.getresponse()
-        assert response.status == 200
-        assert json.loads(response.read())["ready"] is True
-        conn.close()
-        access = process.stderr.readline()
-        assert f'"GET /v1/models/{MODEL}" 200' in access
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
-        assert "SIGTERM: shutting down" in process.stderr.read()
-    finally:
-        killer.cancel()
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-
-
-@pytest.mark.slow
-def test_sigterm_stops_a_real_process_while_a_client_trickles_bytes(project: Path) -> None:
-    env = {**os.environ, "MODELSPEC_BUILD_DIR": str(_build(project))}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "modelspec", "serve", "--port", "0", "--quiet"],
-        cwd=project,
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    killer = threading.Timer(60, process.kill)  # never hang the suite
-    killer.start()
-    stop = threading.Event()
-    try:
-        assert process.stderr is not None
-        banner = process.stderr.readline()
-        match = re.search(r"http://127\.0\.0\.1:(\d+)/v1/models/", banner)
-        assert match, banner
-        port = int(match[1])
-        trickler = socket.create_connection(("127.0.0.1", port), timeout=10)
-
-        def trickle() -> None:  # a byte every 0.5 s of a request that never ends
-            try:
-                for byte in f"POST /v1/models/{MODEL}:predict HTTP/1.1\r\nHost: x\r\n".encode():
-                    trickler.send(bytes([byte]))
-                    if stop.wait(0.5):
-                        return
-            except OSError:
-                pass  # cut by the server
-
-        threading.Thread(target=trickle, daemon=True).start()
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        conn.request("POST", f"/v1/models/{MODEL}:predict", body=b'{"instances": [[Infinity]]}')
-        response = conn.getresponse()  # others are answered meanwhile, hostile bodies with a 400
-        assert response.status == 400
-        assert json.loads(response.read()) == {
-            "error": "the body is refused: Infinity is not a JSON number"
-        }
-        conn.close()
-        stop.wait(1.5)
-        process.send_signal(signal.SIGTERM)
-        sent = time.monotonic()
-        assert process.wait(timeout=10) == 0
-        assert time.monotonic() - sent < 5  # measured: 0.4-1.6 s, most of it interpreter exit
-        assert process.stderr.read() == "SIGTERM: shutting down\n"
-        trickler.settimeout(5)
-        assert trickler.recv(100) == b""  # cut without an answer
-        trickler.close()
-    finally:
-        stop.set()
-        killer.cancel()
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    [config] = seen
+    assert (config.record.model, config.record.build) == (MODEL, "1.0.0+1")
+    assert config.name == DEPLOYMENT  # what KServe clients use, not the Model's name
+    assert (config.host, config.port, config.metrics_port) == ("127.0.0.1", 8080, 8082)
+    assert config.access_log is False

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 import kubernetes_validate
 import pytest
 import yaml
+from render_outputs import DEPLOYED
 
 from modelspec.compile.graph import Resource
 from modelspec.generate import RenderContext, render
 from modelspec.generate.kubernetes import (
     CONCURRENCY_METRIC,
+    METRICS_PORT,
     REGISTRY_MOUNT,
     RPS_METRIC,
     SERVING_PORT,
@@ -24,9 +27,11 @@ MakeDeployment = Callable[..., tuple[Resource, dict[str, Resource]]]
 HOSTILE = 'ok\nspec:\n  replicas: 999\n\'"{{ 7*7 }}" yes: no # 1e3'
 
 
-def _documents(make: MakeDeployment, ctx: RenderContext, **kwargs: Any) -> dict[str, Any]:
+def _documents(
+    make: MakeDeployment, ctx: RenderContext, outputs: Any = DEPLOYED, **kwargs: Any
+) -> dict[str, Any]:
     deployment, refs = make(platform="kubernetes", **kwargs)
-    return {a.path: yaml.safe_load(a.content) for a in render(deployment, refs, ctx)}
+    return {a.path: yaml.safe_load(a.content) for a in render(deployment, refs, ctx, outputs)}
 
 
 def test_online_deployment_renders_deployment_service_and_hpa(
@@ -34,12 +39,8 @@ def test_online_deployment_renders_deployment_service_and_hpa(
 ) -> None:
     documents = _documents(make_deployment, ctx)
     base = "deployments/churn-prod/"
-    assert sorted(documents) == [
-        base + "deployment.yaml",
-        base + "hpa.yaml",
-        base + "prometheusrule.yaml",
-        base + "service.yaml",
-    ]
+    # the monitoring files beside them (PrometheusRule, PodMonitor) are tested in test_prometheus.py
+    assert {base + f for f in ("deployment.yaml", "hpa.yaml", "service.yaml")} <= set(documents)
     deployment = documents[base + "deployment.yaml"]
     assert deployment["metadata"]["namespace"] == "ml-prod"
     spec = deployment["spec"]
@@ -47,25 +48,50 @@ def test_online_deployment_renders_deployment_service_and_hpa(
     assert spec["strategy"]["rollingUpdate"] == {"maxSurge": "10%", "maxUnavailable": 0}
     template = spec["template"]
     assert spec["selector"]["matchLabels"].items() <= template["metadata"]["labels"].items()
-    [container] = template["spec"]["containers"]
+    pod = template["spec"]
+    [container] = pod["containers"]
     assert container["image"] == "ghcr.io/acme/modelspec:1.0"
     assert container["command"] == ["modelspec", "serve"]
     env = {item["name"]: item["value"] for item in container["env"]}
-    assert env["MODEL_URI"] == "pvc://modelspec-registry/churn-classifier/2.1.0"
-    assert env["MODELSPEC_BUILD_DIR"] == f"{REGISTRY_MOUNT}/churn-classifier/2.1.0"
-    assert env["MODELSPEC_DEPLOYMENT"] == "churn-prod"
-    assert container["args"] == ["--host", "0.0.0.0", "--port", str(SERVING_PORT)]
-    assert container["ports"][0]["containerPort"] == SERVING_PORT
-    probes = {k: container[k]["httpGet"] for k in ("livenessProbe", "readinessProbe")}
-    assert probes == {
-        "livenessProbe": {"path": "/healthz", "port": "http"},
-        "readinessProbe": {"path": "/readyz", "port": "http"},
+    assert env == {
+        "MODELSPEC_BUILD_DIR": f"{REGISTRY_MOUNT}/churn-classifier/2.1.0+3",
+        "MODELSPEC_BUILD_DIGEST": DEPLOYED["model_build_digest"],
+        "MODELSPEC_DEPLOYMENT": "churn-prod",
+        "MODELSPEC_MODEL_NAME": "churn-prod",
+        "MODELSPEC_REGISTRY_DIR": REGISTRY_MOUNT,
+        "MODELSPEC_REGISTRY_URI": "pvc://modelspec-registry",
     }
-    assert container["startupProbe"]["httpGet"]["path"] == "/healthz"
+    assert container["args"] == [
+        "--host", "0.0.0.0", "--port", str(SERVING_PORT), "--metrics-port", str(METRICS_PORT),
+    ]
+    assert container["ports"] == [
+        {"name": "http", "containerPort": SERVING_PORT, "protocol": "TCP"},
+        {"name": "metrics", "containerPort": METRICS_PORT, "protocol": "TCP"},
+    ]
+    # the registry is the pod's own volume: the claim the registry URI names, read-only
+    assert pod["volumes"] == [
+        {"name": "registry", "persistentVolumeClaim": {"claimName": "modelspec-registry", "readOnly": True}}
+    ]
+    assert container["volumeMounts"] == [
+        {"name": "registry", "mountPath": REGISTRY_MOUNT, "readOnly": True}
+    ]
+    probes = {k: container[k]["httpGet"] for k in ("startupProbe", "livenessProbe", "readinessProbe")}
+    assert probes == {
+        "startupProbe": {"path": "/v2/health/live", "port": "http"},
+        "livenessProbe": {"path": "/v2/health/live", "port": "http"},
+        "readinessProbe": {"path": "/v2/health/ready", "port": "http"},
+    }
     assert container["resources"]["limits"] == {"cpu": "500m", "memory": "1Gi"}
+    annotations = deployment["metadata"]["annotations"]
+    assert annotations["modelspec.dev/model-build"] == "2.1.0+3"
+    assert annotations["modelspec.dev/model-build-digest"] == DEPLOYED["model_build_digest"]
 
     service = documents[base + "service.yaml"]
     assert service["spec"]["selector"] == spec["selector"]["matchLabels"]
+    assert [(p["name"], p["port"], p["targetPort"]) for p in service["spec"]["ports"]] == [
+        ("http", 80, "http"),
+        ("metrics", METRICS_PORT, "metrics"),
+    ]
 
     hpa = documents[base + "hpa.yaml"]["spec"]
     assert hpa["scaleTargetRef"] == {
@@ -137,8 +163,46 @@ def test_batch_deployment_renders_a_scoring_cronjob(
     assert list(documents) == ["deployments/churn-prod/cronjob.yaml"]
     cron = documents["deployments/churn-prod/cronjob.yaml"]
     assert cron["spec"]["schedule"] == "0 2 * * *"
-    [container] = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    [container] = pod["containers"]
     assert container["command"] == ["modelspec", "run-step", "score", "--deployment", "churn-prod"]
+    env = {item["name"]: item["value"] for item in container["env"]}
+    assert env["MODELSPEC_BUILD_DIR"] == f"{REGISTRY_MOUNT}/churn-classifier/2.1.0+3"
+    assert env["MODELSPEC_BUILD_DIGEST"] == DEPLOYED["model_build_digest"]
+    assert pod["volumes"][0]["persistentVolumeClaim"]["claimName"] == "modelspec-registry"
+    assert container["volumeMounts"][0]["mountPath"] == REGISTRY_MOUNT
+
+
+def test_a_registry_in_a_sub_folder_of_its_claim_is_mounted_with_a_sub_path(
+    make_deployment: MakeDeployment, ctx: RenderContext
+) -> None:
+    ctx = dataclasses.replace(ctx, registry_uri="pvc://shared-models/team-a/registry")
+    documents = _documents(make_deployment, ctx)
+    pod = documents["deployments/churn-prod/deployment.yaml"]["spec"]["template"]["spec"]
+    assert pod["volumes"][0]["persistentVolumeClaim"]["claimName"] == "shared-models"
+    assert pod["containers"][0]["volumeMounts"][0]["subPath"] == "team-a/registry"
+    kubernetes_validate.validate(documents["deployments/churn-prod/deployment.yaml"], "1.30", strict=True)
+
+
+def test_an_object_store_registry_is_fetched_by_an_init_container(
+    make_deployment: MakeDeployment, ctx: RenderContext
+) -> None:
+    ctx = dataclasses.replace(ctx, registry_uri="s3://acme-models/registry")
+    document = _documents(make_deployment, ctx)["deployments/churn-prod/deployment.yaml"]
+    pod = document["spec"]["template"]["spec"]
+    assert pod["volumes"] == [{"name": "registry", "emptyDir": {}}]
+    [init] = pod["initContainers"]
+    assert init["args"] == [
+        "s3://acme-models/registry/churn-classifier/2.1.0+3",
+        f"{REGISTRY_MOUNT}/churn-classifier/2.1.0+3",
+    ]
+    kubernetes_validate.validate(document, "1.30", strict=True)
+
+
+def test_nothing_is_rendered_before_a_build_is_deployed(
+    make_deployment: MakeDeployment, ctx: RenderContext
+) -> None:
+    assert _documents(make_deployment, ctx, outputs=None) == {}
 
 
 def test_batch_on_kserve_also_renders_a_cronjob(
@@ -147,7 +211,7 @@ def test_batch_on_kserve_also_renders_a_cronjob(
     deployment, refs = make_deployment(
         platform="kserve", mode="batch", schedule="@daily", monitoring={}
     )
-    assert [a.path for a in render(deployment, refs, ctx)] == [
+    assert [a.path for a in render(deployment, refs, ctx, DEPLOYED)] == [
         "deployments/churn-prod/cronjob.yaml"
     ]
 
@@ -155,14 +219,14 @@ def test_batch_on_kserve_also_renders_a_cronjob(
 def test_local_targets_render_nothing(make_deployment: MakeDeployment, ctx: RenderContext) -> None:
     for mode in ("online", "batch"):
         deployment, refs = make_deployment(platform="local", mode=mode, schedule="@daily")
-        assert render(deployment, refs, ctx) == []
+        assert render(deployment, refs, ctx, DEPLOYED) == []
 
 
 def test_rendering_twice_gives_identical_bytes(
     make_deployment: MakeDeployment, ctx: RenderContext
 ) -> None:
     deployment, refs = make_deployment(platform="kubernetes")
-    assert render(deployment, refs, ctx) == render(deployment, refs, ctx)
+    assert render(deployment, refs, ctx, DEPLOYED) == render(deployment, refs, ctx, DEPLOYED)
 
 
 def test_hostile_metadata_round_trips_literally(
@@ -195,7 +259,7 @@ def test_manifests_match_the_kubernetes_schemas(
     make_deployment: MakeDeployment, ctx: RenderContext, overrides: dict[str, Any]
 ) -> None:
     documents = _documents(make_deployment, ctx, **overrides)
-    core = [d for d in documents.values() if d["kind"] != "PrometheusRule"]
+    core = [d for d in documents.values() if d["kind"] not in ("PrometheusRule", "PodMonitor")]
     assert core
     for document in core:
         kubernetes_validate.validate(document, "1.30", strict=True)

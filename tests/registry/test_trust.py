@@ -114,16 +114,11 @@ def project(applied: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def serving_stub(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """serve's loop replaced: the served model is kept and the server closed at once."""
+    """MLServer replaced: what serve would run (a ServeConfig) is kept, nothing listens."""
     from modelspec.serving import server as serving
 
     served: list[Any] = []
-
-    def serve_once(server: Any, on_stop: Any = None) -> None:
-        served.append(server.model)
-        server.server_close()
-
-    monkeypatch.setattr(serving, "serve_until_signal", serve_once)
+    monkeypatch.setattr(serving, "serve", lambda config, announce: served.append(config))
     return served
 
 
@@ -287,11 +282,15 @@ def test_the_applied_example_serves_monitors_and_scores_and_plans_no_change(
     for command, (_, args) in COMMANDS.items():
         result = run(project, *args(project))
         assert result.exit_code == 0, (command, result.output)
-    assert [(m.name, m.build) for m in serving_stub] == [
+    assert [(c.record.model, c.record.build) for c in serving_stub] == [
         (CLASSIFIER, "1.0.0+1"),
         (REGRESSOR, "2.0.1+1"),
     ]
-    assert hasattr(serving_stub[0].estimator, "predict_proba")
+    from modelspec.registry.verify import open_build
+    from modelspec.serving.model import served_model
+
+    served = served_model(open_build(serving_stub[0].build_dir, serving_stub[0].record))
+    assert hasattr(served.estimator, "predict_proba")  # what the runtime loads: model.skops
 
 
 @pytest.mark.slow
@@ -349,4 +348,4 @@ def test_a_build_dir_state_has_no_record_of_is_refused(
     elsewhere.rename(elsewhere.with_name("2.0.1+1"))
     result = run(project, "serve", "--build-dir", str(elsewhere.with_name("2.0.1+1")), "--port", "0")
     assert result.exit_code == 0, result.output
-    assert [(m.name, m.build) for m in serving_stub] == [(REGRESSOR, "2.0.1+1")]
+    assert [(c.record.model, c.record.build) for c in serving_stub] == [(REGRESSOR, "2.0.1+1")]

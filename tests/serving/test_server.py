@@ -1,235 +1,230 @@
-"""The model server: KServe V1 predictions from a verified build, errors, probes and Prometheus metrics."""
+"""`modelspec serve` as a real MLServer process: every request shape gives the skops model's own predictions."""
 
 from __future__ import annotations
 
-import http.client
+import csv
 import json
-import os
-import re
 import shutil
-import signal
-import threading
-from collections.abc import Callable
+import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pytest
 
-from modelspec.errors import EngineError
-from modelspec.generate.prometheus import ERRORS_METRIC, LATENCY_METRIC
-from modelspec.learn.train import feature_frame
-from modelspec.registry.local import joblib_module
-from modelspec.serving.server import (
-    BUCKETS,
-    MAX_BODY_BYTES,
-    ModelServer,
-    load_served_model,
-    make_server,
-    resolve_build_dir,
-    serve_until_signal,
-)
-
 if TYPE_CHECKING:  # tests/serving/conftest.py (fixtures, not importable under importlib mode)
-    from conftest import Client, Trained
+    from conftest import Server, Trained
+
+pytestmark = pytest.mark.slow
 
 CLASSIFIER = "biopsy-malignancy-classifier"
 REGRESSOR = "diabetes-progression-regressor"
+ROWS = 5
 
 
-def _direct(build: Path, frame: pd.DataFrame) -> tuple[list[Any], Any]:
-    signature = json.loads((build / "signature.json").read_text())
-    numeric = tuple(i["name"] for i in signature["inputs"] if i["kind"] == "numeric")
-    categorical = tuple(i["name"] for i in signature["inputs"] if i["kind"] != "numeric")
-    estimator = joblib_module().load(build / "model.joblib")  # the pickle KServe would load
-    x = feature_frame(frame, numeric, categorical)
-    proba = estimator.predict_proba(x).tolist() if hasattr(estimator, "predict_proba") else None
-    return estimator.predict(x).tolist(), proba
+def _signature(build: Path) -> list[dict[str, Any]]:
+    inputs: list[dict[str, Any]] = json.loads((build / "signature.json").read_text())["inputs"]
+    return inputs
 
 
-def test_regressor_predictions_match_the_model(trained: Trained, regressor: Client) -> None:
-    frame = pd.read_csv(trained.root / "data" / "diabetes.csv").head(6)
-    instances = frame.drop(columns=["progression"]).to_dict(orient="records")
-    instances[0]["unused"] = "ignored"
-    status, body = regressor.request(
-        "POST", f"/v1/models/{REGRESSOR}:predict", {"instances": instances}
-    )
-    assert status == 200, body
-    expected, _ = _direct(trained.regressor, frame)
-    assert body["predictions"] == pytest.approx(expected)
-    assert "probabilities" not in body
+def _rows(root: Path, data: str, inputs: list[dict[str, Any]]) -> list[list[Any]]:
+    with (root / "data" / data).open(newline="") as handle:
+        records = list(csv.DictReader(handle))[:ROWS]
+    return [
+        [float(r[i["name"]]) if i["kind"] == "numeric" else r[i["name"]] for i in inputs]
+        for r in records
+    ]
 
 
-def test_classifier_accepts_lists_and_returns_probabilities(
-    trained: Trained, classifier: Client
+def _local_predictions(build: Path, inputs: list[dict[str, Any]], rows: list[list[Any]]) -> list[Any]:
+    """What the build's model.skops predicts in this process, through modelspec's own loader."""
+    import pandas as pd
+
+    from modelspec.learn.train import feature_frame
+    from modelspec.registry.modelfile import load_model
+
+    estimator = load_model((build / "model.skops").read_bytes(), "model.skops")
+    frame = pd.DataFrame(rows, columns=[i["name"] for i in inputs])
+    numeric = tuple(i["name"] for i in inputs if i["kind"] == "numeric")
+    categorical = tuple(i["name"] for i in inputs if i["kind"] != "numeric")
+    predictions: list[Any] = estimator.predict(feature_frame(frame, numeric, categorical)).tolist()
+    return predictions
+
+
+def _v2_type(kind: str) -> str:
+    return "FP64" if kind == "numeric" else "BYTES"
+
+
+def _shapes(inputs: list[dict[str, Any]], rows: list[list[Any]]) -> dict[str, tuple[str, Any]]:
+    """Every request shape the server takes, for the same rows: (version, body)."""
+    names = [i["name"] for i in inputs]
+    columns = [
+        {"name": i["name"], "shape": [len(rows), 1], "datatype": _v2_type(i["kind"]),
+         "data": [row[k] for row in rows]}
+        for k, i in enumerate(inputs)
+    ]
+    shapes: dict[str, tuple[str, Any]] = {
+        "v1 lists": ("v1", {"instances": rows}),
+        "v1 objects": ("v1", {"instances": [dict(zip(names, row, strict=True)) for row in rows]}),
+        "v2 pandas codec": ("v2", {"inputs": columns, "parameters": {"content_type": "pd"}}),
+        "v2 per feature": ("v2", {"inputs": columns}),
+    }
+    if all(i["kind"] == "numeric" for i in inputs):
+        shapes["v2 fp64 tensor"] = (
+            "v2",
+            {"inputs": [{"name": "input-0", "shape": [len(rows), len(names)], "datatype": "FP64",
+                         "data": rows}]},
+        )
+    return shapes
+
+
+def _predictions(server: Server, version: str, body: Any) -> list[Any]:
+    if version == "v1":
+        status, answer = server.request("POST", f"/v1/models/{server.name}:predict", body)
+        assert status == 200, answer
+        return list(answer["predictions"])
+    status, answer = server.request("POST", f"/v2/models/{server.name}/infer", body)
+    assert status == 200, answer
+    [output] = answer["outputs"]
+    assert output["name"] == "predict" and output["shape"] == [ROWS, 1]
+    assert answer["model_name"] == server.name
+    return list(output["data"])
+
+
+@pytest.mark.parametrize("model", [CLASSIFIER, REGRESSOR])
+def test_every_request_shape_answers_what_the_skops_model_predicts(
+    model: str, request: pytest.FixtureRequest, trained: Trained
 ) -> None:
-    frame = pd.read_csv(trained.root / "data" / "breast_cancer.csv").head(5)
-    signature = json.loads((trained.classifier / "signature.json").read_text())
-    order = [i["name"] for i in signature["inputs"]]
-    instances = frame[order].values.tolist()
-    status, body = classifier.request(
-        "POST", f"/v1/models/{CLASSIFIER}:predict", {"instances": instances}
-    )
-    assert status == 200, body
-    expected, proba = _direct(trained.classifier, frame)
-    assert body["predictions"] == expected
-    assert body["probabilities"] == proba  # JSON round-trips floats exactly
-    assert all(len(p) == len(signature["classes"]) for p in body["probabilities"])
+    server: Server = request.getfixturevalue("classifier" if model == CLASSIFIER else "regressor")
+    build = trained.classifier if model == CLASSIFIER else trained.regressor
+    inputs = _signature(build)
+    data = "breast_cancer.csv" if model == CLASSIFIER else "diabetes.csv"
+    rows = _rows(trained.root, data, inputs)
+    expected = _local_predictions(build, inputs, rows)
+    shapes = _shapes(inputs, rows)
+    answers = {name: _predictions(server, *shape) for name, shape in shapes.items()}
+    assert answers == {name: expected for name in shapes}
+    kinds = {type(p) for p in expected}
+    assert kinds == ({bool} if model == CLASSIFIER else {float})
 
 
-def test_metadata_and_probes(classifier: Client) -> None:
-    status, body = classifier.request("GET", f"/v1/models/{CLASSIFIER}")
+def test_health_and_metadata_endpoints(classifier: Server, trained: Trained) -> None:
+    name = classifier.name
+    inputs = _signature(trained.classifier)
+    assert classifier.request("GET", "/v2/health/live")[0] == 200
+    assert classifier.request("GET", "/v2/health/ready")[0] == 200
+    assert classifier.request("GET", f"/v2/models/{name}/ready")[0] == 200
+    status, server = classifier.request("GET", "/v2")
+    assert status == 200 and server["name"] == "mlserver" and server["version"] == "1.7.1"
+    status, meta = classifier.request("GET", f"/v2/models/{name}")
+    assert status == 200 and meta["name"] == name and meta["platform"] == "sklearn"
+    assert [(i["name"], i["datatype"]) for i in meta["inputs"]] == [
+        (i["name"], _v2_type(i["kind"])) for i in inputs
+    ]
+    assert meta["outputs"] == [{"name": "predict", "datatype": "BOOL", "shape": [-1, 1]}]
+    assert classifier.request("GET", "/") == (200, {"status": "alive"})
+    assert classifier.request("GET", "/v1/models") == (200, {"models": [name]})
+    status, v1 = classifier.request("GET", f"/v1/models/{name}")
+    assert status == 200 and v1["ready"] is True and v1["name"] == name
+    assert v1["build"] == "1.0.0+1" and v1["signature"]["inputs"] == inputs
+    # the Model's own name is not what clients use: the deployment's is
+    assert classifier.request("GET", f"/v1/models/{CLASSIFIER}")[0] == 404
+    assert classifier.request("GET", f"/v2/models/{CLASSIFIER}")[0] == 404
+    # no model repository API: a client can neither unload the model nor load others
+    assert classifier.request("POST", "/v2/repository/index", {})[0] == 404
+    assert classifier.request("POST", f"/v2/repository/models/{name}/unload", {})[0] == 404
+
+
+def test_bad_requests_are_4xx_with_an_error_and_no_traceback(classifier: Server) -> None:
+    name = classifier.name
+    v1, v2 = f"/v1/models/{name}:predict", f"/v2/models/{name}/infer"
+    cases = [
+        (v1, b"{bad json", 400),
+        (v1, b'{"instances": [[Infinity]]}', 400),
+        (v1, b'{"instances": [[1, 2]]}', 400),
+        (v2, b"{bad json", 422),
+        (v2, b"[1, 2]", 422),
+        (v2, b'{"inputs": []}', 400),
+        (v2, b'{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP64", "data": [1, 2, 3]}]}', 400),
+        (v2, b'{"inputs": [{"name": "x", "shape": [2, 10], "datatype": "FP64", "data": [1]}]}', 400),
+        (v2, b'{"inputs": [{"name": "x", "shape": [1, 10], "datatype": "FP64", "data": [1]}],'
+             b' "outputs": [{"name": "transform"}]}', 400),
+    ]
+    for path, body, status in cases:
+        got, answer = classifier.request("POST", path, raw=body)
+        assert (got, set(answer)) == (status, {"error"}), (body, answer)
+        assert "Traceback" not in json.dumps(answer)
+    assert "Traceback" not in classifier.output()
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(classifier: Server) -> None:
+    with socket.create_connection(("127.0.0.1", classifier.port), timeout=10) as sock:
+        sock.sendall(
+            f"POST /v1/models/{classifier.name}:predict HTTP/1.1\r\nHost: x\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {64 << 20}\r\n\r\n".encode()
+        )
+        answer = sock.recv(65536).decode()
+    assert answer.startswith("HTTP/1.1 413"), answer
+    assert '"error": "the body is over 10,485,760 bytes' in answer
+
+
+def test_metrics_port_exports_mlserver_series_after_requests(classifier: Server) -> None:
+    name = classifier.name
+    body = {"inputs": [{"name": "x", "shape": [1, 10], "datatype": "FP64", "data": [1.0] * 10}]}
+    assert classifier.request("POST", f"/v2/models/{name}/infer", body)[0] == 200
+    assert classifier.request("POST", f"/v1/models/{name}:predict", {"instances": [[1.0] * 10]})[0] == 200
+    status, text = classifier.request("GET", "/metrics", metrics=True)
     assert status == 200
-    assert body["ready"] is True and body["build"] == "1.0.0+1"
-    assert body["signature"]["inputs"][0]["name"] == "mean_radius"
-    assert classifier.request("GET", "/healthz") == (200, {"status": "alive"})
-    status, body = classifier.request("GET", "/readyz")
-    assert (status, body["status"]) == (200, "ready")
-    classifier.server.ready = False
-    assert classifier.request("GET", "/readyz")[0] == 503
+    assert f'model_infer_request_success_total{{model="{name}",version="None"}}' in text
+    for series in (
+        'rest_server_requests_total{app_name="mlserver",method="POST",'
+        'path="/v2/models/{model_name}/infer",status_code="200"}',
+        'rest_server_requests_total{app_name="mlserver",method="POST",'
+        'path="/v1/models/{model_name}:predict",status_code="200"}',
+        "rest_server_request_duration_seconds_bucket{",
+        "rest_server_requests_in_progress{",
+        "model_infer_request_duration_count{",
+        "model_infer_request_failure_total{",
+    ):
+        assert series in text, series
+    assert classifier.request("GET", "/metrics")[0] == 404  # metrics live on their own port
 
 
-def _one(frame_row: dict[str, Any]) -> dict[str, Any]:
-    return {"instances": [frame_row]}
+def test_a_tampered_build_is_refused_at_start(trained: Trained, tmp_path: Path, start: Any) -> None:
+    copy = tmp_path / "registry" / CLASSIFIER / trained.classifier.name
+    shutil.copytree(trained.classifier, copy)
+    model = bytearray((copy / "model.skops").read_bytes())
+    model[len(model) // 2] ^= 0x01
+    (copy / "model.skops").write_bytes(bytes(model))
+    server = start(trained.root, ["--build-dir", str(copy)], tmp_path / "log", wait=False)
+    assert server.process.wait(timeout=60) == 1
+    output = server.output()
+    assert "Error: " in output and "model.skops does not match its manifest" in output
+    assert "Traceback" not in output and len(output.strip().splitlines()) == 1
+    digest = "sha256:" + "0" * 64
+    env = {"MODELSPEC_BUILD_DIR": str(trained.classifier), "MODELSPEC_BUILD_DIGEST": digest}
+    server = start(tmp_path, [], tmp_path / "log2", env, wait=False)
+    assert server.process.wait(timeout=60) == 1
+    assert "manifest.json does not match the build digest" in server.output()
 
 
-@pytest.fixture
-def row(trained: Trained) -> dict[str, Any]:
-    frame = pd.read_csv(trained.root / "data" / "diabetes.csv").head(1)
-    record: dict[str, Any] = frame.drop(columns=["progression"]).to_dict(orient="records")[0]
-    return record
+def test_a_port_in_use_is_a_one_line_error(trained: Trained, tmp_path: Path, start: Any) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = start(
+            trained.root, ["biopsy-classifier-prod"], tmp_path / "log", wait=False,
+            metrics_port=port,
+        )
+        assert server.process.wait(timeout=60) == 1
+    output = server.output().strip()
+    assert output == f"Error: cannot listen on 127.0.0.1:{port}: Address already in use"
 
 
-def test_bad_requests_are_refused_with_a_reason(regressor: Client, row: dict[str, Any]) -> None:
-    path = f"/v1/models/{REGRESSOR}:predict"
-    without_bmi = {k: v for k, v in row.items() if k != "bmi"}
-    status, body = regressor.request("POST", path, _one(without_bmi))
-    assert status == 400 and "missing feature bmi" in body["error"]
-    status, body = regressor.request("POST", path, _one({**row, "age": "old"}))
-    assert status == 400 and "age must be a number" in body["error"]
-    status, body = regressor.request("POST", path, {"instances": [[1.0, 2.0]]})
-    assert status == 400 and "has 2 values" in body["error"]
-    status, body = regressor.request("POST", path, raw=b'{"instances": [')
-    assert status == 400 and "not valid JSON" in body["error"]
-    assert regressor.request("POST", path, {"rows": []})[0] == 400
-    status, body = regressor.request("POST", "/v1/models/other:predict", _one(row))
-    assert status == 404 and REGRESSOR in body["error"]
-    assert regressor.request("GET", "/v1/models/other")[0] == 404
-    assert regressor.request("GET", "/nope")[0] == 404
-
-
-def test_an_oversized_body_is_refused_before_it_is_read(regressor: Client) -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", regressor.server.port, timeout=10)
-    try:
-        conn.putrequest("POST", f"/v1/models/{REGRESSOR}:predict")
-        conn.putheader("Content-Length", str(MAX_BODY_BYTES + 1))
-        conn.endheaders()
-        response = conn.getresponse()
-        assert response.status == 413
-        assert "limit" in json.loads(response.read())["error"]
-    finally:
-        conn.close()
-
-
-def _sample(text: str, name: str, **labels: str) -> float:
-    for line in text.splitlines():
-        match = re.fullmatch(r"([a-z_]+)(?:\{(.*)\})? (\S+)", line)
-        if not match or match[1] != name:
-            continue
-        found = dict(re.findall(r'([a-z_]+)="([^"]*)"', match[2] or ""))
-        if found == labels:
-            return float(match[3])
-    raise AssertionError(f"no sample {name}{labels} in:\n{text}")
-
-
-def test_metrics_count_predictions_by_code_with_a_latency_histogram(
-    regressor: Client, row: dict[str, Any]
-) -> None:
-    path = f"/v1/models/{REGRESSOR}:predict"
-    for _ in range(3):
-        assert regressor.request("POST", path, _one(row))[0] == 200
-    assert regressor.request("POST", path, raw=b"{")[0] == 400
-    regressor.request("GET", "/healthz")  # probes and scrapes are not predictions
-    status, text = regressor.request("GET", "/metrics")
-    assert status == 200
-    assert f"# TYPE {ERRORS_METRIC} counter" in text
-    assert f"# TYPE {LATENCY_METRIC} histogram" in text
-    dep = {"deployment": "diabetes-prod"}
-    assert _sample(text, ERRORS_METRIC, **dep, code="200") == 3
-    assert _sample(text, ERRORS_METRIC, **dep, code="400") == 1
-    assert _sample(text, f"{LATENCY_METRIC}_count", **dep) == 4
-    assert _sample(text, f"{LATENCY_METRIC}_bucket", **dep, le="+Inf") == 4
-    counts = [_sample(text, f"{LATENCY_METRIC}_bucket", **dep, le=repr(b)) for b in BUCKETS]
-    assert counts == sorted(counts) and counts[-1] <= 4
-    assert 0 < _sample(text, f"{LATENCY_METRIC}_sum", **dep) < 40
-    assert _sample(text, "modelspec_inflight_requests", **dep) == 0
-
-
-def test_metrics_without_a_deployment_have_only_the_code_label(classifier: Client) -> None:
-    classifier.request("POST", f"/v1/models/{CLASSIFIER}:predict", raw=b"[]")
-    text = classifier.request("GET", "/metrics")[1]
-    assert _sample(text, ERRORS_METRIC, code="400") == 1
-    assert _sample(text, f"{LATENCY_METRIC}_count") == 1
-
-
-def _copy(build: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "registry" / build.parent.name / build.name
-    shutil.copytree(build, target)
-    return target
-
-
-def test_a_tampered_build_is_refused(trained: Trained, tmp_path: Path) -> None:
-    build = _copy(trained.regressor, tmp_path)
-    model = build / "model.joblib"
-    model.write_bytes(model.read_bytes() + b"\0")
-    with pytest.raises(EngineError, match="does not match its manifest"):
-        load_served_model(build, trained.project)
-
-
-def test_a_build_with_an_unlisted_file_or_no_signature_is_refused(
-    trained: Trained, tmp_path: Path
-) -> None:
-    build = _copy(trained.classifier, tmp_path)
-    (build / "extra.py").write_text("print('hi')\n")
-    with pytest.raises(EngineError, match=r"does not list: extra\.py"):
-        load_served_model(build, trained.project)
-    (build / "extra.py").unlink()
-    (build / "signature.json").unlink()
-    with pytest.raises(EngineError, match=r"signature\.json is missing"):
-        load_served_model(build, trained.project)
-
-
-def test_a_model_version_directory_means_its_latest_build(trained: Trained, tmp_path: Path) -> None:
-    build = _copy(trained.regressor, tmp_path)
-    later = build.parent / "2.0.1+3"
-    shutil.copytree(build, later)
-    assert resolve_build_dir(build.parent / "2.0.1") == later
-    assert resolve_build_dir(build) == build
-    with pytest.raises(EngineError, match="neither a registered build"):
-        resolve_build_dir(build.parent / "9.9.9")
-    with pytest.raises(EngineError, match=r"no manifest\.json"):
-        resolve_build_dir(tmp_path)
-
-
-def test_sigterm_drains_and_returns(
-    trained: Trained, row: dict[str, Any], connect: Callable[[ModelServer], Client]
-) -> None:
-    server = make_server(load_served_model(trained.regressor), "127.0.0.1", 0, log=None)
-    answers: list[int] = []
-    stopped: list[str] = []
-
-    def client() -> None:
-        answers.append(connect(server).request("GET", "/healthz")[0])
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    watchdog = threading.Timer(10, server.drain)  # never hang the suite
-    watchdog.start()
-    threading.Timer(0.1, client).start()
-    try:
-        serve_until_signal(server, stopped.append)
-    finally:
-        watchdog.cancel()
-    assert answers == [200]
-    assert stopped == ["SIGTERM"]
-    assert server.ready is False
-    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+def test_sigterm_stops_the_server_gracefully(trained: Trained, tmp_path: Path, start: Any) -> None:
+    server = start(trained.root, ["biopsy-classifier-prod"], tmp_path / "log")
+    assert server.request("GET", "/v2/health/ready")[0] == 200
+    assert server.stop() == 0
+    output = server.output()
+    assert "serving biopsy-malignancy-classifier 1.0.0+1 as biopsy-classifier-prod" in output
+    assert "SIGTERM: shutting down" in output and "Traceback" not in output

@@ -1,22 +1,28 @@
 """Plain Kubernetes manifests: Deployment, Service and HPA for online serving, CronJob for batch.
 
 The serving container is the project's image (`pipelines.image`) running
-`modelspec serve --host 0.0.0.0 --port 8080`. It loads the build named by
-`MODELSPEC_BUILD_DIR`, `/var/lib/modelspec/registry/<model>/<version>` (the
-version's latest build): the registry volume behind `MODEL_URI`
-(`<registry_uri>/<model>/<version>`, kept for reference) must be mounted at
-`/var/lib/modelspec/registry`. The server verifies every sha256 of the build
-before loading it, answers KServe V1 predictions on port 8080, exposes
-`/metrics` for Prometheus (labelled with `MODELSPEC_DEPLOYMENT`), and is probed
-on `/healthz` (liveness) and `/readyz` (readiness). The Service maps port 80
-to it.
+`modelspec serve`: MLServer with modelspec's runtime (serving/runtime.py),
+V2 and KServe V1 REST on port 8080 (`http`) and Prometheus metrics on 8082
+(`metrics`, path `/metrics`). It serves the exact build apply deployed
+(`MODELSPEC_BUILD_DIR`, `<REGISTRY_MOUNT>/<model>/<build>`) under the
+deployment's name (`MODELSPEC_MODEL_NAME`, what clients use), and verifies
+it against `MODELSPEC_BUILD_DIGEST`, the sha256 of the build's manifest.json:
+this manifest, from git, is the trust root where no state file exists. The
+registry is a volume of the pod: the PersistentVolumeClaim of a
+`pvc://<claim>[/<path>]` registry URI, mounted read-only at REGISTRY_MOUNT;
+for any other URI (s3://, gs://, ...) an emptyDir that KServe's
+storage-initializer fills with the build before the server starts. The
+probes are MLServer's V2 health endpoints: the server listens only once the
+build is verified and loaded, and readiness is `/v2/health/ready`. The
+Service maps port 80 to `http` and exposes `metrics`.
 
 Autoscaling (autoscaling/v2 HorizontalPodAutoscaler between the replica
 bounds): `cpu` scales on average CPU utilisation (percent of the request);
 `rps` and `concurrency` on the per-pod custom metrics
 `modelspec_requests_per_second` and `modelspec_inflight_requests`, which a
-metrics adapter (e.g. prometheus-adapter) must serve. Without autoscaling in
-the spec the HPA targets 80% CPU.
+metrics adapter (e.g. prometheus-adapter, from MLServer's
+`rest_server_requests_total` and `rest_server_requests_in_progress`) must
+serve. Without autoscaling in the spec the HPA targets 80% CPU.
 
 Rollout on plain Kubernetes is a rolling update that never drops below the
 current capacity; `canary` limits the surge to canary_percent of the
@@ -25,7 +31,8 @@ out like `direct`; both strategies are recorded in the
 `modelspec.dev/rollout-strategy` annotation.
 
 Batch deployments become a CronJob running
-`modelspec run-step score --deployment NAME` on the spec's schedule.
+`modelspec run-step score --deployment NAME` on the spec's schedule, with the
+same registry volume and build environment.
 """
 
 from __future__ import annotations
@@ -38,9 +45,11 @@ from modelspec.generate.views import ServingView
 
 __all__ = [
     "CONCURRENCY_METRIC",
+    "METRICS_PORT",
     "REGISTRY_MOUNT",
     "RPS_METRIC",
     "SERVING_PORT",
+    "STORAGE_INITIALIZER",
     "cron_job",
     "deployment",
     "horizontal_pod_autoscaler",
@@ -50,7 +59,12 @@ __all__ = [
 ]
 
 SERVING_PORT = 8080
+METRICS_PORT = 8082  # MLServer's metrics port (serving/server.py METRICS_PORT)
 REGISTRY_MOUNT = "/var/lib/modelspec/registry"
+REGISTRY_VOLUME = "registry"
+# fetches a non-PVC storage URI into the pod (KServe's own init container, same release as
+# the sklearn runtime kserve.py renders)
+STORAGE_INITIALIZER = "kserve/storage-initializer:v0.21.0"
 RPS_METRIC = "modelspec_requests_per_second"
 CONCURRENCY_METRIC = "modelspec_inflight_requests"
 DEFAULT_CPU_UTILIZATION = 80
@@ -62,16 +76,30 @@ def _metadata(view: ServingView) -> dict[str, Any]:
         "labels": view.labels,
         "annotations": {**view.annotations, "modelspec.dev/rollout-strategy": view.strategy},
     }
+    if view.build:
+        metadata["annotations"]["modelspec.dev/model-build"] = view.build
+    if view.build_digest:
+        metadata["annotations"]["modelspec.dev/model-build-digest"] = view.build_digest
     if view.namespace:
         metadata["namespace"] = view.namespace
     return metadata
 
 
+def _build_dir(view: ServingView) -> str:
+    return f"{REGISTRY_MOUNT}/{view.build_subpath}"
+
+
 def _env(view: ServingView) -> list[dict[str, str]]:
-    return [
-        {"name": "MODEL_URI", "value": view.model_uri},
+    env = [{"name": "MODELSPEC_BUILD_DIR", "value": _build_dir(view)}]
+    if view.build_digest:
+        env.append({"name": "MODELSPEC_BUILD_DIGEST", "value": view.build_digest})
+    env += [
         {"name": "MODELSPEC_DEPLOYMENT", "value": view.name},
+        {"name": "MODELSPEC_MODEL_NAME", "value": view.name},
+        {"name": "MODELSPEC_REGISTRY_DIR", "value": REGISTRY_MOUNT},
+        {"name": "MODELSPEC_REGISTRY_URI", "value": view.registry_uri},
     ]
+    return env
 
 
 def _probe(path: str, period: int, failures: int) -> dict[str, Any]:
@@ -81,6 +109,39 @@ def _probe(path: str, period: int, failures: int) -> dict[str, Any]:
         "timeoutSeconds": 2,
         "failureThreshold": failures,
     }
+
+
+def _registry_mount(view: ServingView) -> dict[str, Any]:
+    mount: dict[str, Any] = {"name": REGISTRY_VOLUME, "mountPath": REGISTRY_MOUNT, "readOnly": True}
+    if view.registry_claim and view.registry_subpath:
+        mount["subPath"] = view.registry_subpath
+    return mount
+
+
+def _pod_spec(view: ServingView, container: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """A pod running container with the registry as a volume: the claim of a pvc:// registry,
+    else an emptyDir the storage-initializer fills with the build first."""
+    container["volumeMounts"] = [_registry_mount(view)]
+    spec: dict[str, Any] = dict(extra)
+    if view.registry_claim:
+        source: dict[str, Any] = {
+            "persistentVolumeClaim": {"claimName": view.registry_claim, "readOnly": True}
+        }
+    else:
+        source = {"emptyDir": {}}
+        spec["initContainers"] = [
+            {
+                "name": "storage-initializer",
+                "image": STORAGE_INITIALIZER,
+                "args": [view.model_uri, _build_dir(view)],
+                "volumeMounts": [
+                    {"name": REGISTRY_VOLUME, "mountPath": REGISTRY_MOUNT}
+                ],
+            }
+        ]
+    spec["containers"] = [container]
+    spec["volumes"] = [{"name": REGISTRY_VOLUME, **source}]
+    return spec
 
 
 def _container(
@@ -99,14 +160,18 @@ def _container(
 
 def deployment(view: ServingView, ctx: RenderContext) -> dict[str, Any]:
     container = _container(view, ctx, "model", ["modelspec", "serve"])
-    container["args"] = ["--host", "0.0.0.0", "--port", str(SERVING_PORT)]
-    build_dir = f"{REGISTRY_MOUNT}/{view.model_name}/{view.model_version}"
-    container["env"] = [*container["env"], {"name": "MODELSPEC_BUILD_DIR", "value": build_dir}]
-    container["ports"] = [{"name": "http", "containerPort": SERVING_PORT, "protocol": "TCP"}]
-    # loading and verifying the build takes a few seconds: the startup probe allows 60
-    container["startupProbe"] = _probe("/healthz", period=2, failures=30)
-    container["livenessProbe"] = _probe("/healthz", period=10, failures=3)
-    container["readinessProbe"] = _probe("/readyz", period=5, failures=1)
+    container["args"] = [
+        "--host", "0.0.0.0", "--port", str(SERVING_PORT), "--metrics-port", str(METRICS_PORT),
+    ]
+    container["ports"] = [
+        {"name": "http", "containerPort": SERVING_PORT, "protocol": "TCP"},
+        {"name": "metrics", "containerPort": METRICS_PORT, "protocol": "TCP"},
+    ]
+    # verifying and loading the build comes before the server listens: the startup probe
+    # allows 120 s for it (measured: 5-14 s to ready for the example on 2 busy cores)
+    container["startupProbe"] = _probe("/v2/health/live", period=2, failures=60)
+    container["livenessProbe"] = _probe("/v2/health/live", period=10, failures=3)
+    container["readinessProbe"] = _probe("/v2/health/ready", period=5, failures=1)
     surge = f"{view.canary_percent}%" if view.strategy == "canary" else "25%"
     return {
         "apiVersion": "apps/v1",
@@ -121,7 +186,7 @@ def deployment(view: ServingView, ctx: RenderContext) -> dict[str, Any]:
             },
             "template": {
                 "metadata": {"labels": view.labels},
-                "spec": {"containers": [container]},
+                "spec": _pod_spec(view, container, terminationGracePeriodSeconds=30),
             },
         },
     }
@@ -134,7 +199,10 @@ def service(view: ServingView) -> dict[str, Any]:
         "metadata": _metadata(view),
         "spec": {
             "selector": view.selector,
-            "ports": [{"name": "http", "port": 80, "protocol": "TCP", "targetPort": "http"}],
+            "ports": [
+                {"name": "http", "port": 80, "protocol": "TCP", "targetPort": "http"},
+                {"name": "metrics", "port": METRICS_PORT, "protocol": "TCP", "targetPort": "metrics"},
+            ],
         },
     }
 
@@ -194,7 +262,7 @@ def cron_job(view: ServingView, ctx: RenderContext) -> dict[str, Any]:
                     "backoffLimit": 2,
                     "template": {
                         "metadata": {"labels": view.labels},
-                        "spec": {"restartPolicy": "Never", "containers": [container]},
+                        "spec": _pod_spec(view, container, restartPolicy="Never"),
                     },
                 },
             },

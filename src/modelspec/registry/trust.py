@@ -35,12 +35,14 @@ __all__ = [
     "BUILDS",
     "builds_output",
     "deployed_build",
+    "deployed_record",
     "merged_builds",
     "open_build_dir",
     "open_deployed",
     "open_registered",
     "read_state",
     "record_for",
+    "record_for_dir",
     "recorded_builds",
 ]
 
@@ -154,3 +156,25 @@ def open_build_dir(project: Project, path: Path) -> VerifiedBuild:
     if not is_build_name(build):
         raise EngineError(f"{directory} is not a build folder (<model>/<version>+<N>)")
     return open_build(directory, record_for(read_state(project), model, build))
+
+
+def deployed_record(
+    project: Project, deployment: str, model: str, target: str
+) -> tuple[Path, BuildRecord] | None:
+    """The folder of the build a deployment serves and the digests state recorded for it (for a
+    server that verifies it itself, serving/runtime.py); None when nothing is deployed yet."""
+    state = read_state(project)
+    build = deployed_build(state, project.registry_dir, deployment, model, target)
+    if build is None:
+        return None
+    path = build_path(project.registry_dir, model, build, f"build {build} of model {model}")
+    return path, record_for(state, model, build)
+
+
+def record_for_dir(project: Project, path: Path) -> tuple[Path, BuildRecord]:
+    """A build directory anywhere (as open_build_dir takes it) and what state recorded for it."""
+    directory = resolve_build_dir(path)
+    model, build = directory.parent.name, directory.name
+    if not is_build_name(build):
+        raise EngineError(f"{directory} is not a build folder (<model>/<version>+<N>)")
+    return directory, record_for(read_state(project), model, build)

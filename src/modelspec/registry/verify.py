@@ -11,6 +11,7 @@ those same bytes, so a file swapped after the check is never used.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +23,9 @@ from modelspec.files import ReadRefused, read_regular
 from modelspec.registry.local import MANIFEST, MAX_JSON_BYTES, MODEL_FILE, sha256
 from modelspec.registry.modelfile import MAX_MODEL_BYTES, SKOPS_FILE, load_model
 
-__all__ = ["BuildRecord", "VerifiedBuild", "open_build"]
+__all__ = ["BuildRecord", "VerifiedBuild", "open_build", "record_from_digest"]
 
+_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")  # fullmatch
 _FIX = "restore the build from a backup of the registry, or retrain the model with `modelspec apply`"
 
 
@@ -104,6 +106,44 @@ def open_build(path: Path, record: BuildRecord) -> VerifiedBuild:
         if name != MODEL_FILE:  # the pickle is checked for the runtimes that load it, never kept
             contents[name] = data
     return VerifiedBuild(record.model, record.build, path, manifest, contents)
+
+
+def record_from_digest(path: Path, digest: str) -> BuildRecord:
+    """The record of the build at path when all that vouches for it is the sha256 of its
+    manifest.json (MODELSPEC_BUILD_DIGEST, from the rendered manifest in a cluster where no
+    state file exists): the manifest must have exactly that digest, and then lists the
+    digests every other file must have (open_build checks them). EngineError otherwise."""
+    expected = digest if digest.startswith("sha256:") else f"sha256:{digest}"
+    where = f"registry build {path}"
+    if not _DIGEST.fullmatch(expected):
+        raise EngineError(f"the build digest {digest!r} is not a sha256 (sha256:<64 hex digits>)")
+    data = _read(path, MANIFEST, where, MAX_JSON_BYTES)
+    if sha256(data) != expected:
+        raise EngineError(
+            f"{where}: {MANIFEST} does not match the build digest: it is {sha256(data)}, the "
+            f"deployment names {expected}; the build was altered or is not the one deployed, "
+            f"and is not loaded: {_FIX}"
+        )
+    try:
+        manifest = jsonio.loads(data)
+    except jsonio.JsonRefused as exc:
+        raise EngineError(f"{where}: {MANIFEST} cannot be read: {exc}; {_FIX}") from None
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    model = manifest.get("model") if isinstance(manifest, dict) else None
+    build = manifest.get("build") if isinstance(manifest, dict) else None
+    if (
+        not isinstance(files, dict)
+        or not all(isinstance(n, str) and isinstance(d, str) for n, d in files.items())
+        or not isinstance(model, str)
+        or not isinstance(build, str)
+    ):
+        raise EngineError(f"{where}: {MANIFEST} does not list the build's files; {_FIX}")
+    if (path.parent.name, path.name) != (model, build):
+        raise EngineError(
+            f"{where}: its {MANIFEST} is that of {model} {build}, which belongs in "
+            f"<registry>/{model}/{build}; {_FIX}"
+        )
+    return BuildRecord(model, build, {**files, MANIFEST: expected})
 
 
 def _read(path: Path, name: str, where: str, limit: int) -> bytes:

@@ -1,9 +1,8 @@
 """KServe V1 prediction bodies: decoded, checked against the model's signature, answered as valid JSON.
 
-This is the one place a request body becomes model input, for every model
-server modelspec runs: `serving/server.py` today, and any runtime adapter
-added later (KServe, MLServer) keeps these rules by calling `decode` and
-`encode` rather than parsing bodies its own way:
+This is where a V1 body becomes model input on `modelspec serve` (the V1
+routes serving/runtime.py adds to MLServer; V2 tensors go through
+serving/tensors.py):
 
 - A body is parsed by `jsonio.loads`: UTF-8 only, no `NaN`/`Infinity`, no
   number outside a 64-bit float (`1e309`) or over 64 characters, no nesting
@@ -26,7 +25,7 @@ import math
 from typing import Any
 
 from modelspec import jsonio
-from modelspec.serving.model import ServedModel
+from modelspec.serving.model import Overflow, ServedModel, predict_frame
 
 __all__ = ["MAX_INSTANCES", "ApiError", "decode", "encode", "error_body", "predict", "rows"]
 
@@ -127,28 +126,17 @@ def _kind(value: Any) -> str:
 
 
 def predict(model: ServedModel, inputs: list[dict[str, Any]]) -> dict[str, Any]:
-    """The KServe V1 response for rows `decode` checked: predictions, and probabilities for classifiers."""
-    import numpy as np
+    """The KServe V1 response for rows `decode` checked: `predictions` as the estimator's
+    `predict` gives them (what KServe's sklearn server answers), and `probabilities` for
+    classifiers."""
     import pandas as pd
 
-    from modelspec.learn.train import feature_frame
-
-    categorical = tuple(f for f in model.features if f not in model.numeric)
     frame = pd.DataFrame(inputs, columns=list(model.features))
-    x = feature_frame(frame, model.numeric, categorical)
-    estimator = model.estimator
-    response: dict[str, Any] = {}
-    # The inputs are finite, so an overflow comes from values far outside what the model was
-    # trained on (1e308 through a scaler): the client's to fix, not a failure of the server.
-    with np.errstate(over="raise"):
-        try:
-            response["predictions"] = estimator.predict(x).tolist()
-            if hasattr(estimator, "predict_proba") and hasattr(estimator, "classes_"):
-                response["probabilities"] = estimator.predict_proba(x).tolist()
-        except FloatingPointError:
-            raise ApiError(
-                400,
-                "the feature values overflow the model's arithmetic: "
-                "keep them near the range the model was trained on",
-            ) from None
+    try:
+        answer = predict_frame(model, frame, probabilities=True)
+    except Overflow as exc:
+        raise ApiError(400, str(exc)) from None
+    response: dict[str, Any] = {"predictions": answer["predict"].tolist()}
+    if "predict_proba" in answer:
+        response["probabilities"] = answer["predict_proba"].tolist()
     return response

@@ -1,302 +1,199 @@
-"""The model server behind `modelspec serve`: one verified build over the KServe V1 HTTP protocol.
+"""MLServer, run for `modelspec serve`: one verified build, REST (V2 + KServe V1) and Prometheus metrics.
 
-Endpoints: `POST /v1/models/<model>:predict`, `GET /v1/models/<model>`,
-`GET /healthz` (liveness), `GET /readyz` (readiness; 503 while draining) and
-`GET /metrics` (Prometheus text format, serving/metrics.py). Requests are
-read within serving/limits.py's limits, one a connection, and bodies go
-through serving/protocol.py; both modules say what any other runtime must keep.
+`serve(config, announce)` runs MLServer 1.7 in this process (no parallel
+workers, no gRPC): the model is loaded first, through serving/runtime.py, so a
+build that fails verification stops the start with an EngineError before any
+port opens; then the REST server (uvicorn, within serving/limits.py's limits)
+and MLServer's metrics server (`/metrics` on METRICS_PORT) start. SIGTERM,
+SIGINT or SIGQUIT stops accepting, lets the requests being answered finish
+(up to `Limits.grace` seconds) and returns. MLServer runs with `debug` off (no
+traceback ever reaches a client; a server fault is `{"error": ...}` with a
+500), without its model repository endpoints (`/v2/repository/...` would let
+a client unload the model or load other model settings from disk), and reads
+no `.env` file.
 """
 
 from __future__ import annotations
 
-import io
-import re
+import asyncio
 import signal
-import sys
-import threading
-import time
+import socket
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, TextIO
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from modelspec.serving.connections import Connections
-from modelspec.serving.limits import (
-    ClientGone,
-    Headers,
-    Limits,
-    RequestReader,
-    body_length,
-    has_body,
-    linger,
-    read_body,
-    read_headers,
-    read_request_line,
-)
-from modelspec.serving.metrics import BUCKETS, Metrics
-from modelspec.serving.model import (
-    ServedModel,
-    load_served_model,
-    resolve_build_dir,
-    served_model,
-)
-from modelspec.serving.protocol import ApiError, decode, encode, error_body, predict
+from fastapi.exceptions import RequestValidationError
+from mlserver import MLServer
+from mlserver.rest.server import RESTServer
+from mlserver.settings import ModelParameters, ModelSettings, Settings
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
 
-__all__ = [
-    "BUCKETS",
-    "MAX_BODY_BYTES",
-    "ApiError",
-    "Limits",
-    "Metrics",
-    "ModelServer",
-    "ServedModel",
-    "load_served_model",
-    "make_server",
-    "predict",
-    "resolve_build_dir",
-    "serve_until_signal",
-    "served_model",
-]
+from modelspec.errors import EngineError, UserError
+from modelspec.registry.verify import BuildRecord
+from modelspec.serving.limits import BodyLimits, Limits
+from modelspec.serving.protocol import encode, error_body
+from modelspec.serving.runtime import ModelspecRuntime, record_extra
 
-MAX_BODY_BYTES = Limits().max_body_bytes
-_PREDICT = re.compile(r"/v1/models/(?P<model>[^/:]+):predict")  # fullmatch
-_METADATA = re.compile(r"/v1/models/(?P<model>[^/:]+)")
-_METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+__all__ = ["HTTP_PORT", "METRICS_PORT", "ServeConfig", "check_ports", "serve"]
+
+HTTP_PORT = 8080
+METRICS_PORT = 8082  # MLServer's default; named `metrics` in the rendered manifests
+METRICS_PATH = "/metrics"
+RUNTIME = f"{ModelspecRuntime.__module__}.{ModelspecRuntime.__qualname__}"
 
 
-class ModelServer(ThreadingHTTPServer):
-    """A threading HTTP server holding the model. On close, requests still being read are cut
-    at once and those being answered finish within `limits.grace`."""
+@dataclass(frozen=True)
+class ServeConfig:
+    """What to serve (a build and the record to verify it by), under which name, and where."""
 
-    daemon_threads = True  # a thread still busy after the grace period does not hold the exit
-    block_on_close = False  # server_close() waits for the answers itself, within the grace
-    request_queue_size = 64
+    build_dir: Path
+    record: BuildRecord
+    name: str  # the name clients use: /v2/models/<name>, /v1/models/<name>
+    host: str = "127.0.0.1"
+    port: int = HTTP_PORT
+    metrics_port: int = METRICS_PORT
+    access_log: bool = True
+    limits: Limits = field(default_factory=Limits)
 
-    def __init__(
-        self,
-        address: tuple[str, int],
-        model: ServedModel,
-        metrics: Metrics,
-        log: TextIO | None,
-        limits: Limits | None = None,
-    ) -> None:
-        self.limits = limits or Limits()
-        self.connections = Connections(self.limits.max_connections)
-        self.model = model
-        self.metrics = metrics
-        self.log = log
-        self.ready = True
-        super().__init__(address, _Handler)
+    def model_settings(self) -> ModelSettings:
+        return ModelSettings(
+            _env_file=None,
+            name=self.name,
+            implementation=RUNTIME,
+            platform="sklearn",
+            parameters=ModelParameters(
+                _env_file=None,
+                uri=str(self.build_dir),
+                version=self.record.build,
+                extra=record_extra(self.record.model, self.record.build, dict(self.record.files)),
+            ),
+        )
 
-    @property
-    def port(self) -> int:
-        return int(self.server_address[1])
+    def settings(self) -> Settings:
+        return Settings(
+            _env_file=None,
+            debug=False,
+            parallel_workers=0,
+            host=self.host,
+            http_port=self.port,
+            metrics_port=self.metrics_port,
+            metrics_endpoint=METRICS_PATH,
+            load_models_at_startup=False,
+        )
 
-    def drain(self) -> None:
-        """Stop accepting requests (readiness goes false first); callable from any thread."""
-        self.ready = False
-        self.shutdown()
 
-    def server_close(self) -> None:
-        """Close the listening socket, then every connection: those whose request is still
-        being read at once, those being answered when they finish or the grace period ends."""
-        super().server_close()
-        cut = self.connections.close_all(self.limits.grace)
-        if cut:
-            self.write_log(
-                f"{cut} answer(s) still running after {self.limits.grace:g} s: cut off\n"
-            )
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        if self.connections.open(request):
-            super().process_request(request, client_address)
-            return
-        if self.ready:  # at the limit (not shutting down): say so rather than hang up
-            message = f"the server has {self.limits.max_connections} open connections: retry later"
-            body = encode(error_body(message))
-            head = (
-                "HTTP/1.0 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                f"Content-Length: {len(body)}\r\nRetry-After: 1\r\n\r\n"
-            )
+def check_ports(host: str, ports: list[int]) -> None:
+    """A UserError naming the first port that cannot be listened on (uvicorn would exit instead)."""
+    for port in ports:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
             try:
-                request.setblocking(False)  # a few hundred bytes fit a fresh socket's buffer
-                request.send(head.encode("ascii") + body)
-            except OSError:
-                pass
-        self.shutdown_request(request)
-
-    def shutdown_request(self, request: Any) -> None:
-        self.connections.closed(request)
-        super().shutdown_request(request)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # a bug answering one client: one line in the log, not a traceback on stderr
-        kind, exc = sys.exc_info()[:2]
-        self.write_log(f"{client_address[0]} error: {kind.__name__ if kind else '?'}: {exc}\n")
-
-    def write_log(self, line: str) -> None:
-        if self.log is not None:
-            self.log.write(line)
-            self.log.flush()
+                probe.bind((host, port))
+            except OSError as exc:
+                raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
-def make_server(
-    model: ServedModel,
-    host: str = "127.0.0.1",
-    port: int = 8080,
-    *,
-    deployment: str | None = None,
-    log: TextIO | None = sys.stderr,
-    limits: Limits | None = None,
-) -> ModelServer:
-    """A bound server (port 0 picks a free one); log=None is quiet."""
-    return ModelServer((host, port), model, Metrics(deployment), log, limits)
+def serve(config: ServeConfig, announce: Callable[[str], None]) -> None:
+    """Load and verify the build, serve until a stop signal, then return; announce is told when
+    the model is loaded and which signal stopped it."""
+    if config.port and config.port == config.metrics_port:
+        raise UserError(f"the HTTP and metrics ports must differ (both are {config.port})")
+    check_ports(config.host, [config.port, config.metrics_port])
+    asyncio.run(_serve(config, announce))
 
 
-def serve_until_signal(server: ModelServer, on_stop: Callable[[str], None] | None = None) -> None:
-    """Serve until SIGTERM or SIGINT, then stop accepting, cut the requests still being read,
-    let those being answered finish (within the server's grace period) and close."""
-
-    def stop(signum: int, _frame: Any) -> None:
-        if on_stop is not None:
-            on_stop(signal.Signals(signum).name)
-        # shutdown() waits for serve_forever(), which this handler interrupted: use a thread
-        threading.Thread(target=server.drain, daemon=True).start()
-
-    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        server.serve_forever(poll_interval=0.1)  # how soon the loop sees drain()
-    finally:
-        server.server_close()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+async def _serve(config: ServeConfig, announce: Callable[[str], None]) -> None:
+    server = _Server(config, announce)
+    await server.start([config.model_settings()])
 
 
-class _Handler(BaseHTTPRequestHandler):
-    """One request a connection (HTTP/1.0): read within the limits, routed, answered, closed."""
+class _RESTServer(RESTServer):  # type: ignore[misc]  # mlserver ships no type hints
+    """MLServer's REST server with the limits, a JSON 500, and no model repository routes."""
 
-    server: ModelServer
-    server_version = "modelspec"
+    def __init__(self, config: ServeConfig, *args: Any) -> None:
+        super().__init__(*args)
+        self._config = config
+        app = self._app
+        app.router.routes = [
+            r for r in app.router.routes if not getattr(r, "path", "").startswith("/v2/repository")
+        ]
+        app.user_middleware.append(Middleware(BodyLimits, limits=config.limits))  # inside metrics
+        app.add_exception_handler(RequestValidationError, _invalid_body)
+        app.add_exception_handler(Exception, _server_error)
 
-    def setup(self) -> None:
-        super().setup()
-        self.rfile.close()  # replaced by a reader that keeps to the limits
-        self.rfile = io.BufferedReader(RequestReader(self.connection, self.server.limits))
-        self.command = ""
-        self.path = ""
-        self.request_version = "HTTP/1.0"
-        self.requestline = "-"
-        self.fields: Headers = {}
-        self.complete = False  # the whole request has been read (nothing left to drain)
+    def _get_config(self) -> Any:
+        import uvicorn
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # one line per request is written by _log
+        return uvicorn.Config(
+            self._app,
+            host=self._config.host,
+            port=self._config.port,
+            access_log=self._config.access_log,
+            log_level="info" if self._config.access_log else "warning",
+            **self._config.limits.uvicorn(),
+        )
 
-    def handle(self) -> None:
-        self.close_connection = True
-        self.handle_one_request()
 
-    def handle_one_request(self) -> None:
-        start = time.perf_counter()
-        try:
-            status, payload = self._read_and_route()
-        except ClientGone:
-            self.complete = True  # nothing to drain: the connection is closed
-            if self.command == "POST":
-                self.server.metrics.abandoned()
+async def _invalid_body(request: Request, exc: Exception) -> Response:
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    first = errors[0] if errors else {}
+    where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+    reason = f"{first.get('msg', 'invalid')}{f' at {where}' if where else ''}"
+    body = encode(error_body(f"the body is refused: {reason}"))
+    return Response(body, status_code=422, media_type="application/json")
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    body = encode(error_body(f"internal server error: {type(exc).__name__}"))
+    return Response(body, status_code=500, media_type="application/json")
+
+
+class _Server(MLServer):  # type: ignore[misc]
+    """MLServer that loads the model before it listens, runs no gRPC, and says how it stopped."""
+
+    def __init__(self, config: ServeConfig, announce: Callable[[str], None]) -> None:
+        self._config = config
+        self._announce = announce
+        self._started = False
+        self._stopped = False
+        super().__init__(config.settings())
+
+    def _create_servers(self) -> None:
+        self._rest_server = _RESTServer(
+            self._config, self._settings, self._data_plane, self._model_repository_handlers
+        )
+        self._grpc_server = None
+        self._kafka_server = None
+
+    async def start(self, models_settings: list[ModelSettings]) -> None:
+        for model_settings in models_settings:
+            try:
+                await self._model_registry.load(model_settings)
+            except (EngineError, UserError):
+                raise
+            except Exception as exc:  # MLServer's or the model's own failure to load
+                raise EngineError(f"the model could not be loaded: {type(exc).__name__}: {exc}") from None
+        if self._stopped:
             return
-        except ApiError as exc:
-            status, payload = exc.status, error_body(exc.message)
-            if status == 408:
-                self.complete = True  # a slow client is not waited for again
-        except Exception as exc:  # the model failed on valid input: a server error, not a crash
-            status, payload = 500, error_body(f"prediction failed: {type(exc).__name__}: {exc}")
-        status, body, kind = self._encode(status, payload)
-        elapsed = time.perf_counter() - start
-        if self.command == "POST":  # counted before the reply, so a client that has it sees it
-            self.server.metrics.observe(status, elapsed)
-        self._send(status, body, kind)
-        self._log(status, elapsed)
+        self._started = True
+        config = self._config
+        self._announce(
+            f"serving {config.record.model} {config.record.build} as {config.name} on "
+            f"http://{config.host}:{config.port} (V2 /v2/models/{config.name}/infer, "
+            f"V1 /v1/models/{config.name}:predict); metrics on "
+            f"http://{config.host}:{config.metrics_port}{METRICS_PATH}"
+        )
+        servers = [self._rest_server.start()]
+        if self._metrics_server is not None:
+            servers.append(self._metrics_server.start())
+        await asyncio.gather(*servers)
 
-    def finish(self) -> None:
-        super().finish()
-        if not self.complete:  # a refused request's unread bytes would reset the answer
-            linger(self.connection, self.server.limits.linger)
-
-    def _read_and_route(self) -> tuple[int, Any]:
-        limits = self.server.limits
-        line = read_request_line(self.rfile, limits)
-        self.command, self.path, self.request_version = line.method, line.target, line.version
-        self.requestline = f"{line.method} {line.target} {line.version}"
-        if self.command == "POST":
-            self.server.metrics.started()
-        self.fields = read_headers(self.rfile, limits)
-        if self.command == "GET":
-            self.complete = not has_body(self.fields)
-            self._answering()
-            return self._get()
-        if self.command == "POST":
-            return self._post()
-        raise ApiError(501, f"method {self.command} is not supported: use GET or POST")
-
-    def _answering(self) -> None:
-        if not self.server.connections.answering(self.connection):
-            raise ClientGone()  # the server is shutting down and has closed this connection
-
-    def _get(self) -> tuple[int, Any]:
-        path = self.path.split("?", 1)[0]
-        model = self.server.model
-        if path == "/healthz":
-            return 200, {"status": "alive"}
-        if path == "/readyz":
-            if not self.server.ready:
-                return 503, {"status": "draining"}
-            return 200, {"status": "ready", "model": model.name, "build": model.build}
-        if path == "/metrics":
-            return 200, self.server.metrics.render()
-        match = _METADATA.fullmatch(path)
-        if match and match["model"] == model.name:
-            return 200, {
-                "name": model.name,
-                "build": model.build,
-                "ready": self.server.ready,
-                "signature": model.signature,
-            }
-        raise ApiError(404, f"no such resource: {path}")
-
-    def _post(self) -> tuple[int, Any]:
-        path = self.path.split("?", 1)[0]
-        model = self.server.model
-        match = _PREDICT.fullmatch(path)
-        if not match or match["model"] != model.name:
-            raise ApiError(
-                404, f"no such model endpoint: {path} (POST /v1/models/{model.name}:predict)"
-            )
-        body = read_body(self.rfile, body_length(self.fields, self.server.limits))
-        self.complete = True
-        self._answering()
-        return 200, predict(model, decode(model, body))
-
-    def _encode(self, status: int, payload: Any) -> tuple[int, bytes, str]:
-        if isinstance(payload, str):
-            return status, payload.encode("utf-8"), _METRICS_TYPE
-        try:
-            return status, encode(payload), "application/json"
-        except (TypeError, ValueError) as exc:  # a model output JSON cannot carry
-            message = f"prediction failed: the answer is not JSON: {exc}"
-            return 500, encode(error_body(message)), "application/json"
-
-    def _send(self, status: int, body: bytes, kind: str) -> None:
-        try:
-            self.connection.settimeout(self.server.limits.write_timeout)
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except OSError:
-            pass  # the client went away or stopped reading; nothing to answer
-
-    def _log(self, status: int, seconds: float) -> None:
-        request = f"{self.command} {self.path}" if self.command else "-"
-        address = self.client_address[0]
-        self.server.write_log(f'{address} "{request}" {status} {seconds * 1000:.1f}ms\n')
+    async def stop(self, sig: int | None = None) -> None:
+        if not self._stopped and sig is not None:
+            self._announce(f"{signal.Signals(sig).name}: shutting down")
+        self._stopped = True
+        if self._started:
+            await super().stop(sig)
