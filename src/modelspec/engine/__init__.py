@@ -1,1 +1,1 @@
-"""The local engine: the pipeline steps apply runs on this machine (validate data, train, evaluate, register)."""
+"""The engines apply runs: the local pipeline steps (validate data, train, evaluate, register), and where cluster pipelines meet apply."""

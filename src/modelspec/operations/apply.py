@@ -190,9 +190,12 @@ def _waived(policy: PolicyReport) -> list[dict[str, object]]:
 
 
 def _engine(project: Project, graph: Graph) -> Engine | None:
-    """The local engine trains and registers models in apply; other engines only render."""
+    """The local engine trains and registers models in apply; with the other engines a cluster
+    pipeline does, and apply records the builds it deployed (engine/pipeline_builds.py)."""
     if project.config.pipelines.engine != "local":
-        return None
+        from modelspec.engine.pipeline_builds import PipelineEngine
+
+        return PipelineEngine(project, graph)
     from modelspec.engine.local import LocalEngine
 
     return LocalEngine(project, graph)

@@ -113,14 +113,16 @@ def _plan_validated(
     overridden: Sequence[Overridden] = (),
 ) -> Planned:
     """The plan of valid specs against a state already read; validation's diagnostics come first."""
+    from modelspec.engine.pipeline_builds import deployed_by_pipeline
     from modelspec.plan.promotion import check_promotion
     from modelspec.state.triggers import read_triggers
 
     diags = list(diagnostics)
     graph = validation.graph
-    result, plan_diags, artifacts = plan_graph(
-        project, graph, state, retrain=read_triggers(project)
-    )
+    # why a resource must change though its spec did not: a cluster pipeline deployed a new
+    # build, or monitoring asked for a retrain or rollback
+    reasons = {**deployed_by_pipeline(project, graph, state), **read_triggers(project)}
+    result, plan_diags, artifacts = plan_graph(project, graph, state, retrain=reasons)
     plan_diags += check_promotion(graph, state)
     policy = {"results": validation.policy.results_json(), "blocking": validation.policy.blocking}
     return Planned(
