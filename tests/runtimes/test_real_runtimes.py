@@ -23,8 +23,10 @@ from runtimes import (
     http,
     kserve_sklearnserver,
     mlserver,
+    modelspec_serve,
     running,
     v1_lists,
+    v1_objects,
     v2_per_feature,
     v2_predictions,
     v2_tensor,
@@ -53,15 +55,16 @@ def applied(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _storage_dir(root: Path, deployment: str) -> Path:
-    """The folder the InferenceService's storageUri names, on the claim that holds the registry."""
+def _storage_dir(root: Path, deployment: str) -> tuple[Path, str]:
+    """The folder the InferenceService's storageUri names, on the claim that holds the registry,
+    and the build's manifest digest the manifest carries."""
     isvc = yaml.safe_load((root / "generated/deployments" / deployment / "inferenceservice.yaml").read_text())
     uri = isvc["spec"]["predictor"]["model"]["storageUri"]
     claim_root = "pvc://modelspec-registry/"
     assert uri.startswith(claim_root), uri
     folder = root / ".modelspec/registry" / uri.removeprefix(claim_root)
     assert folder.is_dir(), f"{uri} names {folder}, which the registry does not hold"
-    return folder
+    return folder, isvc["metadata"]["annotations"]["modelspec.dev/model-build-digest"]
 
 
 def _rows(root: Path, data: str, signature: dict[str, Any]) -> list[dict[str, Any]]:
@@ -86,8 +89,13 @@ def _expected(folder: Path, root: Path, rows: list[dict[str, float]], features: 
     return list(verified.estimator().predict(pd.DataFrame(rows, columns=features)).tolist())
 
 
-Runtime = Callable[[Path, str], tuple[list[str], dict[str, str], int]]
-SHAPES = {"v1 lists": v1_lists, "v2 FP64 tensor": v2_tensor, "v2 per feature (pandas codec)": v2_per_feature}
+Runtime = Callable[[Path, str, str], tuple[list[str], dict[str, str], int]]
+SHAPES = {
+    "v1 lists": v1_lists,
+    "v1 objects": v1_objects,
+    "v2 FP64 tensor": v2_tensor,
+    "v2 per feature (pandas codec)": v2_per_feature,
+}
 
 
 def _ask(port: int, name: str, shape: str, features: list[str], rows: list[dict[str, float]]) -> list[Any]:
@@ -110,20 +118,23 @@ def _same(got: list[Any], want: list[Any]) -> bool:
 @pytest.mark.parametrize(
     ("runtime", "shapes"),
     [
-        pytest.param(kserve_sklearnserver, list(SHAPES), id="kserve-sklearnserver"),
-        pytest.param(mlserver, ["v2 FP64 tensor", "v2 per feature (pandas codec)"], id="mlserver"),
+        # KServe builds a DataFrame from each object of `instances` on its own, which fails for
+        # an object of scalars ("If using all scalar values, you must pass an index")
+        pytest.param(kserve_sklearnserver, [s for s in SHAPES if s != "v1 objects"], id="kserve-sklearnserver"),
+        pytest.param(mlserver, [s for s in SHAPES if s.startswith("v2")], id="mlserver"),  # no V1
+        pytest.param(modelspec_serve, list(SHAPES), id="modelspec-serve"),
     ],
 )
 def test_the_deployed_build_is_served_at_the_path_its_inference_service_names(
     applied: Path, runtime: Runtime, shapes: list[str]
 ) -> None:
-    folder = _storage_dir(applied, STAGING)
+    folder, digest = _storage_dir(applied, STAGING)
     signature = json.loads((folder / "signature.json").read_text())
     features = [i["name"] for i in signature["inputs"]]
     rows = _rows(applied, "breast_cancer.csv", signature)
     want = _expected(folder, applied, rows, features)
     assert set(want) == {True, False}, "the rows should hold both classes"
-    command, env, port = runtime(folder, STAGING)
+    command, env, port = runtime(folder, STAGING, digest)
     ready = f"http://127.0.0.1:{port}/v2/models/{STAGING}/ready"
     with running(command, ready, env=env):
         for shape in shapes:
@@ -131,7 +142,11 @@ def test_the_deployed_build_is_served_at_the_path_its_inference_service_names(
             assert _same(got, want), f"{shape}: {got} != {want}"
 
 
-@pytest.mark.parametrize("runtime", [kserve_sklearnserver, mlserver], ids=["kserve-sklearnserver", "mlserver"])
+@pytest.mark.parametrize(
+    "runtime",
+    [kserve_sklearnserver, mlserver, modelspec_serve],
+    ids=["kserve-sklearnserver", "mlserver", "modelspec-serve"],
+)
 def test_a_regressor_with_a_text_feature_gives_the_same_numbers(applied: Path, runtime: Runtime) -> None:
     state = json.loads((applied / ".modelspec/state.json").read_text())
     build = state["resources"][f"model.{REGRESSOR}"]["outputs"]["build"]
@@ -141,7 +156,8 @@ def test_a_regressor_with_a_text_feature_gives_the_same_numbers(applied: Path, r
     assert any(i["kind"] == "categorical" for i in signature["inputs"]), "a text feature is covered"
     rows = _rows(applied, "diabetes.csv", signature)
     want = _expected(folder, applied, rows, features)
-    command, env, port = runtime(folder, "diabetes")
+    digest = state["resources"][f"model.{REGRESSOR}"]["outputs"]["builds"][build]["manifest.json"]
+    command, env, port = runtime(folder, "diabetes", digest)
     with running(command, f"http://127.0.0.1:{port}/v2/models/diabetes/ready", env=env):
         got = _ask(port, "diabetes", "v2 per feature (pandas codec)", features, rows)
     assert _same(got, want), f"{got} != {want}"

@@ -95,7 +95,20 @@ def running(
         log.close()
 
 
-def kserve_sklearnserver(model_dir: Path, name: str) -> tuple[list[str], dict[str, str], int]:
+def modelspec_serve(model_dir: Path, name: str, digest: str) -> tuple[list[str], dict[str, str], int]:
+    """Command, env and HTTP port to run `modelspec serve` as the Kubernetes target's pod does:
+    the build folder and the manifest digest from the rendered manifest, no project."""
+    port = free_port()
+    command = [
+        str(Path(sys.executable).parent / "modelspec"), "serve", f"--build-dir={model_dir}",
+        f"--name={name}", f"--port={port}", f"--metrics-port={free_port()}", "--quiet",
+    ]
+    return command, {"MODELSPEC_BUILD_DIGEST": digest}, port
+
+
+def kserve_sklearnserver(
+    model_dir: Path, name: str, digest: str = ""
+) -> tuple[list[str], dict[str, str], int]:
     """Command, env and HTTP port to run KServe's sklearn server on a model folder."""
     port, grpc = free_port(), free_port()
     command = [
@@ -105,7 +118,7 @@ def kserve_sklearnserver(model_dir: Path, name: str) -> tuple[list[str], dict[st
     return command, {"PYTHONPATH": str(SKLEARNSERVER)}, port
 
 
-def mlserver(model_dir: Path, name: str) -> tuple[list[str], dict[str, str], int]:
+def mlserver(model_dir: Path, name: str, digest: str = "") -> tuple[list[str], dict[str, str], int]:
     """Command, env and HTTP port to run MLServer on a model folder, as KServe's MLServer runtime does."""
     port = free_port()
     env = {
