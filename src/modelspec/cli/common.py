@@ -72,20 +72,20 @@ def echo_errors(
         )
 
 
-def require_project() -> Project:
-    """The project around the working directory; its diagnostics end the command (exit 1)."""
-    project, diags = load_project(Path.cwd())
+def require_project(start: Path | None = None) -> Project:
+    """The project around start (the working directory); its diagnostics end the command (exit 1)."""
+    project, diags = load_project(start or Path.cwd())
     if project is None:
         echo_errors(click.get_current_context(), diags)
         raise click.exceptions.Exit(1)
     return project
 
 
-def require_graph() -> tuple[Project, Graph]:
+def require_graph(start: Path | None = None) -> tuple[Project, Graph]:
     """The project and its compiled specs; load or compile errors end the command (exit 1)."""
     from modelspec.operations.validate import compile_project
 
-    project = require_project()
+    project = require_project(start)
     compiled = compile_project(project)
     if not compiled.valid:
         echo_errors(

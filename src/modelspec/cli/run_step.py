@@ -16,13 +16,37 @@ __all__ = ["command"]
 @click.command("run-step")
 @click.argument("step", type=click.Choice(STEP_NAMES))
 @click.option(
-    "--model", "model", help="The Model whose step runs (validate-data, train, evaluate, register)."
+    "--model",
+    "model",
+    help="The Model whose step runs (validate-data, train, evaluate, register, deploy).",
 )
 @click.option("--deployment", help="The Deployment to score with (score).")
 @click.option(
     "--workdir",
     type=click.Path(file_okay=False, path_type=Path),
+    envvar="MODELSPEC_WORK_DIR",
+    show_envvar=True,
     help="Where steps hand data over. Default .modelspec/work/<model>/.",
+)
+@click.option(
+    "--project-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="MODELSPEC_PROJECT_DIR",
+    show_envvar=True,
+    help="The project (modelspec.yaml is found from here). Default the working directory.",
+)
+@click.option(
+    "--registry-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="MODELSPEC_REGISTRY_DIR",
+    show_envvar=True,
+    help="The registry folder, instead of modelspec.yaml's registry.path (a mounted volume).",
+)
+@click.option(
+    "--registry-uri",
+    envvar="MODELSPEC_REGISTRY_URI",
+    show_envvar=True,
+    help="The storage URI prefix manifests name, instead of modelspec.yaml's registry.uri.",
 )
 @click.option(
     "--input",
@@ -43,18 +67,22 @@ def command(
     model: str | None,
     deployment: str | None,
     workdir: Path | None,
+    project_dir: Path | None,
+    registry_dir: Path | None,
+    registry_uri: str | None,
     input_path: Path | None,
     output_path: Path | None,
 ) -> None:
     """Run one pipeline STEP of --model, or `score --deployment NAME` for a batch job."""
     from modelspec.cli.views import run_step as view
-    from modelspec.operations.run_step import run_step, score
+    from modelspec.operations.run_step import in_environment, run_step, score
 
     if step == "score" and not deployment:
         raise UserError("score needs --deployment NAME")
     if step != "score" and not model:
         raise UserError(f"{step} needs --model NAME")
-    project, graph = require_graph()
+    project, graph = require_graph(project_dir)
+    project = in_environment(project, registry_dir, registry_uri)
     if step == "score":
         assert deployment is not None
         click.echo(view.scored(score(project, graph, deployment, input_path, output_path)))

@@ -12,7 +12,14 @@ if TYPE_CHECKING:
     from modelspec.generate.common import RenderContext
     from modelspec.state import State
 
-__all__ = ["ArtifactContent", "render_artifacts", "render_context", "render_key", "render_resource"]
+__all__ = [
+    "ArtifactContent",
+    "render_artifacts",
+    "render_context",
+    "render_key",
+    "render_refs",
+    "render_resource",
+]
 
 
 class ArtifactContent(Protocol):
@@ -73,7 +80,7 @@ def render_key(
     """What a resource's artifacts are a function of, as one digest."""
     from modelspec import __version__
 
-    refs = graph.refs(resource)
+    refs = render_refs(resource, graph, ctx)
     return digest_of(
         {
             "modelspec": __version__,
@@ -96,7 +103,18 @@ def _render(
 ) -> list[ArtifactContent]:
     from modelspec.generate import render
 
-    return list(render(resource, graph.refs(resource), ctx, outputs))
+    return list(render(resource, render_refs(resource, graph, ctx), ctx, outputs))
+
+
+def render_refs(resource: Resource, graph: Graph, ctx: RenderContext) -> dict[str, Resource]:
+    """What a resource renders with: its refs by role; a Model's rendered pipeline also carries
+    the deployments that serve it and their targets, by address (generate/bundle.py)."""
+    refs = graph.refs(resource)
+    if resource.kind == "Model" and ctx.engine == "argo":
+        from modelspec.generate.bundle import pipeline_refs
+
+        refs.update(pipeline_refs(graph, resource))
+    return refs
 
 
 class _LazyRender:

@@ -22,6 +22,9 @@ def _step_line(outcome: StepOutcome) -> str:
     if outcome.step == "evaluate":
         gates = "; ".join(g["message"] for g in record["gates"]) or "no gates"
         return f"{model}: evaluated: {gates}"
+    if outcome.step == "deploy":
+        names = ", ".join(sorted(record["deployments"])) or "no deployments"
+        return f"{model}: {record['build']} deployed to {names}"
     return f"{model}: registered {record['build']} at {record['registry_path']}"
 
 
