@@ -3,8 +3,9 @@
 #
 #   docker build -t ghcr.io/modelspec/modelspec:0.1.0 .
 #
-# It installs exactly this source tree (with the `serve` extra, MLServer), nothing
-# from a registry named modelspec: that name on PyPI is another project.
+# It installs exactly this source tree, with the extras `serve` (MLServer) and `kubeflow` (the
+# KFP components start in kfp), nothing from a registry named modelspec: that name on PyPI is
+# another project.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -14,7 +15,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 COPY pyproject.toml README.md /tmp/modelspec-src/
 COPY src /tmp/modelspec-src/src
-RUN pip install "/tmp/modelspec-src[serve]" \
+RUN pip install "/tmp/modelspec-src[serve,kubeflow]" \
     && rm -rf /tmp/modelspec-src \
     && modelspec --version
 

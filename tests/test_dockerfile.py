@@ -68,8 +68,8 @@ def test_the_image_installs_this_source_tree_with_the_serve_extra() -> None:
     assert len(installs) == 1
     words = shlex.split(installs[0])
     target = words[words.index("install") + 1]
-    assert target.endswith("[serve]")  # a path, never the PyPI name `modelspec` (another project)
-    source = target.removesuffix("[serve]")
+    assert target.endswith("[serve,kubeflow]")  # a path, never the PyPI name `modelspec` (another project)
+    source = target.removesuffix("[serve,kubeflow]")
     assert source.startswith("/")
     copies = [args.split() for kind, args in steps if kind == "COPY"]
     assert ["src", f"{source}/src"] in copies

@@ -5,8 +5,9 @@ What each kind renders (paths relative to the project's generated/ dir):
 - Model: `models/<model>/model-card.md` and `model-card.json` (Model Card
   Toolkit v0.0.2, with the metrics of the build last applied) always;
   `pipelines/<model>/workflow.yaml`
-  (an Argo Workflow) when the pipeline engine is `argo`. The `local` engine
-  runs the pipeline itself; `kubeflow` pipelines are not rendered yet.
+  (an Argo Workflow) when the pipeline engine is `argo`, and
+  `pipelines/<model>/pipeline.yaml` (a KFP v2 pipeline) when it is
+  `kubeflow`. The `local` engine runs the pipeline itself.
 - Deployment, by its target's platform:
   - `kserve`, online: `deployments/<name>/inferenceservice.yaml`;
   - `kubernetes`, online: `deployment.yaml`, `service.yaml` and `hpa.yaml`;
@@ -38,6 +39,7 @@ from modelspec.generate.argo import render_workflow
 from modelspec.generate.common import Artifact, RenderContext, dump_yaml, safe_join
 from modelspec.generate.expectations import render_expectations
 from modelspec.generate.kserve import render_kserve
+from modelspec.generate.kubeflow import render_kubeflow
 from modelspec.generate.kubernetes import render_batch, render_online
 from modelspec.generate.model_card import render_model_card
 from modelspec.generate.model_card_json import render_model_card_json
@@ -79,6 +81,8 @@ def _render_model(
     artifacts = render_model_card(model, refs)
     if ctx.engine == "argo":
         artifacts += render_workflow(model, refs, ctx)
+    elif ctx.engine == "kubeflow":  # compiled with the KFP SDK (the extra `kubeflow`)
+        artifacts += render_kubeflow(model, refs, ctx)
     return artifacts
 
 

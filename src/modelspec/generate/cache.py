@@ -108,12 +108,22 @@ def _render(
 
 def render_refs(resource: Resource, graph: Graph, ctx: RenderContext) -> dict[str, Resource]:
     """What a resource renders with: its refs by role; a Model's rendered pipeline also carries
-    the deployments that serve it and their targets, by address (generate/bundle.py)."""
+    the deployments that serve it and their targets, by address (generate/bundle.py), and a
+    batch Deployment's CronJob the targets its target is promoted from (its bundle compiles)."""
     refs = graph.refs(resource)
-    if resource.kind == "Model" and ctx.engine == "argo":
+    if resource.kind == "Model" and ctx.engine in ("argo", "kubeflow"):
         from modelspec.generate.bundle import pipeline_refs
 
         refs.update(pipeline_refs(graph, resource))
+    elif resource.kind == "Deployment" and resource.spec.get("mode") == "batch":
+        from modelspec.compile.roles import Role
+
+        target = refs.get(Role.TARGET)
+        while target is not None:
+            target = graph.refs(target).get(Role.PROMOTION_FROM)
+            if target is None or target.address in refs:
+                break
+            refs[target.address] = target
     return refs
 
 
