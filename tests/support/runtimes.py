@@ -162,6 +162,13 @@ def v2_per_feature(features: Sequence[str], rows: Sequence[Mapping[str, Any]]) -
     return {"parameters": {"content_type": "pd"}, "inputs": inputs}
 
 
+def v2_per_feature_plain(features: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """One input per feature with no content type: what a generic V2 client sends."""
+    body = v2_per_feature(features, rows)
+    del body["parameters"]
+    return body
+
+
 def v2_predictions(response: Mapping[str, Any]) -> list[Any]:
     [output] = response["outputs"]
     return list(output["data"])
