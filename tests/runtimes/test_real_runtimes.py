@@ -1,9 +1,9 @@
 """The build apply registers, served by the real runtimes at exactly the path its manifest names.
 
 KServe's own sklearn server (its code, in the environment its image has: scikit-learn
-1.5.2, pandas 2) and MLServer load the build folder the InferenceService's
-`storageUri` names, and answer the standard request shapes with the predictions
-modelspec's own verified copy of the model gives.
+1.5.2, pandas 2), MLServer, `modelspec serve` and MLflow's scoring server load the
+build folder the InferenceService's `storageUri` names, and answer the request
+shapes each accepts with the predictions modelspec's own verified copy gives.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ import yaml
 from runtimes import (
     http,
     kserve_sklearnserver,
+    mlflow_dataframe_split,
+    mlflow_serve,
     mlserver,
     modelspec_serve,
     running,
@@ -95,19 +97,29 @@ SHAPES = {
     "v2 FP64 tensor": v2_tensor,
     "v2 per feature (pandas codec)": v2_per_feature,
     "v2 per feature (no content type)": v2_per_feature_plain,
+    "mlflow dataframe_split": mlflow_dataframe_split,
 }
 
 
-def _ask(port: int, name: str, shape: str, features: list[str], rows: list[dict[str, Any]]) -> Any:
+def _ask(
+    port: int, name: str, runtime: str, shape: str, features: list[str], rows: list[dict[str, Any]]
+) -> Any:
     """The predictions a runtime answers, or the (status, body) of a refusal."""
     body = SHAPES[shape](features, rows)
-    if shape.startswith("v1"):
-        status, answer = http("POST", f"http://127.0.0.1:{port}/v1/models/{name}:predict", body)
-        return list(answer["predictions"]) if status == 200 else (status, answer)
-    status, answer = http("POST", f"http://127.0.0.1:{port}/v2/models/{name}/infer", body)
+    if runtime == "mlflow":  # one endpoint for every shape
+        url = f"http://127.0.0.1:{port}/invocations"
+    elif shape.startswith("v1"):
+        url = f"http://127.0.0.1:{port}/v1/models/{name}:predict"
+    elif shape.startswith("v2"):
+        url = f"http://127.0.0.1:{port}/v2/models/{name}/infer"
+    else:
+        url = f"http://127.0.0.1:{port}/invocations"
+    status, answer = http("POST", url, body)
     if status != 200:
         return (status, answer)
-    return [value[0] if isinstance(value, list) else value for value in v2_predictions(answer)]
+    if "outputs" in answer:
+        return [value[0] if isinstance(value, list) else value for value in v2_predictions(answer)]
+    return list(answer["predictions"])
 
 
 def _same(got: list[Any], want: list[Any]) -> bool:
@@ -127,6 +139,7 @@ OUTCOMES: dict[str, dict[str, str | int]] = {
         "v2 FP64 tensor": "same",
         "v2 per feature (pandas codec)": "same",
         "v2 per feature (no content type)": 500,
+        "mlflow dataframe_split": 404,
     },
     "mlserver": {  # V2 only; its numpy codec takes one input
         "v1 lists": 404,
@@ -134,14 +147,31 @@ OUTCOMES: dict[str, dict[str, str | int]] = {
         "v2 FP64 tensor": "same",
         "v2 per feature (pandas codec)": "same",
         "v2 per feature (no content type)": 400,
+        "mlflow dataframe_split": 404,
     },
-    "modelspec-serve": dict.fromkeys(SHAPES, "same"),
+    "modelspec-serve": {**dict.fromkeys(SHAPES, "same"), "mlflow dataframe_split": 404},
+    # MLflow enforces the MLmodel signature by column name: records and dataframe_split pass
+    "mlflow": {
+        "v1 lists": 400,
+        "v1 objects": "same",
+        "v2 FP64 tensor": 400,
+        "v2 per feature (pandas codec)": 400,
+        "v2 per feature (no content type)": 400,
+        "mlflow dataframe_split": "same",
+    },
 }
 RUNTIMES = {
     "kserve-sklearnserver": kserve_sklearnserver,
     "mlserver": mlserver,
     "modelspec-serve": modelspec_serve,
+    "mlflow": mlflow_serve,
 }
+
+
+def _ready_url(runtime: str, port: int, name: str) -> str:
+    if runtime == "mlflow":
+        return f"http://127.0.0.1:{port}/ping"
+    return f"http://127.0.0.1:{port}/v2/models/{name}/ready"
 
 
 @pytest.mark.parametrize("runtime", list(RUNTIMES))
@@ -155,11 +185,11 @@ def test_the_deployed_build_is_served_at_the_path_its_inference_service_names(
     want = _expected(folder, applied, rows, features)
     assert set(want) == {True, False}, "the rows should hold both classes"
     command, env, port = RUNTIMES[runtime](folder, STAGING, digest)
-    ready = f"http://127.0.0.1:{port}/v2/models/{STAGING}/ready"
+    ready = _ready_url(runtime, port, STAGING)
     outcomes: dict[str, str | int] = {}
     with running(command, ready, env=env):
         for shape in SHAPES:
-            got = _ask(port, STAGING, shape, features, rows)
+            got = _ask(port, STAGING, runtime, shape, features, rows)
             if isinstance(got, tuple):
                 outcomes[shape] = got[0]
             else:
@@ -179,6 +209,7 @@ def test_a_regressor_with_a_text_feature_gives_the_same_numbers(applied: Path, r
     want = _expected(folder, applied, rows, features)
     digest = state["resources"][f"model.{REGRESSOR}"]["outputs"]["builds"][build]["manifest.json"]
     command, env, port = RUNTIMES[runtime](folder, "diabetes", digest)
-    with running(command, f"http://127.0.0.1:{port}/v2/models/diabetes/ready", env=env):
-        got = _ask(port, "diabetes", "v2 per feature (pandas codec)", features, rows)
+    shape = "mlflow dataframe_split" if runtime == "mlflow" else "v2 per feature (pandas codec)"
+    with running(command, _ready_url(runtime, port, "diabetes"), env=env):
+        got = _ask(port, "diabetes", runtime, shape, features, rows)
     assert _same(got, want), f"{got} != {want}"

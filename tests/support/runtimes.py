@@ -132,6 +132,23 @@ def mlserver(model_dir: Path, name: str, digest: str = "") -> tuple[list[str], d
     return [str(Path(sys.executable).parent / "mlserver"), "start", str(model_dir)], env, port
 
 
+def mlflow_serve(model_dir: Path, name: str, digest: str = "") -> tuple[list[str], dict[str, str], int]:
+    """Command, env and HTTP port of `mlflow models serve` on the folder (its MLmodel), in this
+    environment (no conda, no virtualenv: the build's requirements are installed here)."""
+    port = free_port()
+    bin_dir = Path(sys.executable).parent
+    command = [
+        str(bin_dir / "mlflow"), "models", "serve", "-m", str(model_dir), "--env-manager", "local",
+        "-h", "127.0.0.1", "-p", str(port), "--workers", "1",
+    ]
+    return command, {"PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}, port
+
+
+def mlflow_dataframe_split(features: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """MLflow's scoring-server input, as `serving_input_example.json` has it."""
+    return {"dataframe_split": {"columns": list(features), "data": [[row[f] for f in features] for row in rows]}}
+
+
 def v1_lists(features: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return {"instances": [[row[f] for f in features] for row in rows]}
 
