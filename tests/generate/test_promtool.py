@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -19,6 +18,7 @@ from modelspec.compile.graph import Resource
 from modelspec.generate import RenderContext
 from modelspec.generate.prometheus import prometheus_rule
 from modelspec.generate.views import deployment_view
+from runtimes import kserve_python
 
 MakeDeployment = Callable[..., tuple[Resource, dict[str, Resource]]]
 
@@ -186,9 +186,7 @@ def mlserver_samples(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[
 
 @pytest.fixture(scope="module")
 def kserve_samples(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Sample]]:
-    python = os.environ.get("MODELSPEC_KSERVE_PYTHON")
-    if not python:
-        pytest.skip("MODELSPEC_KSERVE_PYTHON is unset (a python with kserve installed; CI sets it)")
+    python = str(kserve_python())  # `make runtimes`; skipped, saying so, without it
     with kserve_sklearnserver(python, tmp_path_factory.mktemp("kserve")) as base:
         url = f"{base}/v1/models/{MODEL_NAME}:predict"
         assert [request(url, {"instances": [[5.1, 3.5, 1.4, 0.2]]}) for _ in range(3)] == [200] * 3

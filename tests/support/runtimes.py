@@ -21,6 +21,19 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 SKLEARNSERVER = REPO / "tests" / "vendor" / "kserve_sklearnserver"  # KServe's own server code
 
+# KServe's REST server binds 0.0.0.0 (hard-coded in kserve.protocol.rest.server): keep it on
+# loopback by wrapping uvicorn's Config; gRPC is turned off by the command line.
+KSERVE_LAUNCHER = """
+import runpy, sys, uvicorn
+_init = uvicorn.Config.__init__
+def _loopback(self, *args, **kwargs):
+    kwargs["host"] = "127.0.0.1"
+    _init(self, *args, **kwargs)
+uvicorn.Config.__init__ = _loopback
+sys.argv = ["sklearnserver", *sys.argv[1:]]
+runpy.run_module("sklearnserver", run_name="__main__")
+"""
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -61,7 +74,7 @@ def running(
     *,
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
-    timeout: float = 90,
+    timeout: float = 120,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """A server process, stopped (and reaped) on exit; fails with its log if it never gets ready."""
     log = tempfile.TemporaryFile()  # noqa: SIM115  (closed in finally)
@@ -107,15 +120,16 @@ def modelspec_serve(model_dir: Path, name: str, digest: str) -> tuple[list[str],
 
 
 def kserve_sklearnserver(
-    model_dir: Path, name: str, digest: str = ""
+    model_dir: Path, name: str, digest: str = "", python: Path | None = None
 ) -> tuple[list[str], dict[str, str], int]:
-    """Command, env and HTTP port to run KServe's sklearn server on a model folder."""
-    port, grpc = free_port(), free_port()
+    """Command, env and HTTP port to run KServe's sklearn server on a model folder, on 127.0.0.1."""
+    port = free_port()
     command = [
-        str(kserve_python()), "-m", "sklearnserver", f"--model_dir={model_dir}", f"--model_name={name}",
-        f"--http_port={port}", f"--grpc_port={grpc}",
+        str(python or kserve_python()), "-c", KSERVE_LAUNCHER, f"--model_dir={model_dir}",
+        f"--model_name={name}", f"--http_port={port}", "--enable_grpc=false",
     ]
-    return command, {"PYTHONPATH": str(SKLEARNSERVER)}, port
+    package = os.environ.get("MODELSPEC_KSERVE_SKLEARNSERVER_PATH", str(SKLEARNSERVER))
+    return command, {"PYTHONPATH": package}, port
 
 
 def mlserver(model_dir: Path, name: str, digest: str = "") -> tuple[list[str], dict[str, str], int]:

@@ -39,8 +39,6 @@ from modelspec.generate.views import ServingView
 
 __all__ = [
     "CPU_THROTTLED_MAX",
-    "ERRORS_METRIC",
-    "LATENCY_METRIC",
     "MEMORY_USED_MAX",
     "RuntimeSeries",
     "is_serverless",
@@ -50,9 +48,6 @@ __all__ = [
     "runtime_series",
 ]
 
-# What the hand-written `modelspec serve` exported; kept for serving/metrics.py until it goes.
-LATENCY_METRIC = "modelspec_request_duration_seconds"
-ERRORS_METRIC = "modelspec_requests_total"
 
 WINDOW = "5m"
 FOR = "10m"
