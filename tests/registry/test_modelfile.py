@@ -157,3 +157,45 @@ def test_an_archive_that_unpacks_too_large_is_refused(monkeypatch: pytest.Monkey
         load_model(data, "model.skops")
     monkeypatch.undo()
     assert load_model(data, "model.skops").predict(x).tolist() == estimator.predict(x).tolist()
+
+
+_FIT_AND_DUMP = """
+import hashlib, sys
+from sklearn.datasets import load_breast_cancer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from modelspec.registry.modelfile import dump_model
+x, y = load_breast_cancer(return_X_y=True)
+model = HistGradientBoostingClassifier(max_iter=15, random_state=0).fit(x, y)
+sys.stdout.write(hashlib.sha256(dump_model(model, "model t")).hexdigest())
+"""
+
+
+def test_the_same_model_trained_twice_gives_the_same_skops_bytes() -> None:
+    """skops names objects by memory address and stamps the time; a build's digest, which its
+    manifests carry, must not depend on either."""
+    import subprocess
+    import sys
+
+    runs = [
+        subprocess.run([sys.executable, "-c", _FIT_AND_DUMP], capture_output=True, text=True, check=True)
+        for _ in range(2)
+    ]
+    assert runs[0].stdout == runs[1].stdout and len(runs[0].stdout) == 64
+
+
+def test_a_canonical_archive_loads_back_to_the_same_predictions() -> None:
+    import zipfile
+    from io import BytesIO
+
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from modelspec.registry.modelfile import dump_model, load_model
+
+    x, y = load_breast_cancer(return_X_y=True)
+    model = HistGradientBoostingClassifier(max_iter=15, random_state=0).fit(x, y)
+    data = dump_model(model, "model t")
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert not [n for n in archive.namelist() if n.endswith(".npy") and len(n) > 10]
+    assert load_model(data, "model.skops").predict(x).tolist() == model.predict(x).tolist()

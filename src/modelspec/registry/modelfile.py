@@ -145,7 +145,7 @@ def dump_model(estimator: Any, what: str) -> bytes:
     """
     import skops.io
 
-    data: bytes = skops.io.dumps(estimator)
+    data = canonical_skops(skops.io.dumps(estimator))
     untrusted = sorted(set(skops.io.get_untrusted_types(data=data)) - trusted_types())
     named = _named_types(data, what)
     if untrusted or named:
@@ -154,6 +154,48 @@ def dump_model(estimator: Any, what: str) -> bytes:
             f"({', '.join(sorted(set(untrusted) | set(named)))}); use an allow-listed estimator"
         )
     return data
+
+
+def canonical_skops(data: bytes) -> bytes:
+    """The same skops archive, byte-reproducible: the same model gives the same bytes.
+
+    skops names objects (`__id__`) and array entries (`<id>.npy`) by memory address and
+    stamps the archive with the time. Both are renumbered in order of first appearance in
+    schema.json (one numbering, so a shared reference stays shared) and every entry gets
+    the zip epoch, so a build's digests, which its manifests carry, are reproducible.
+    """
+    schema = jsonio.loads(_member(data, "schema.json"))
+    numbers: dict[str, int] = {}
+
+    def number(value: object) -> int:
+        return numbers.setdefault(str(value), len(numbers) + 1)
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            out: dict[str, Any] = {}
+            for key, value in node.items():
+                if key == "__id__" and isinstance(value, int) and not isinstance(value, bool):
+                    out[key] = number(value)
+                elif key == "file" and isinstance(value, str) and value.endswith(".npy"):
+                    out[key] = f"{number(value.removesuffix('.npy'))}.npy"
+                else:
+                    out[key] = walk(value)
+            return out
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    renamed = walk(schema)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w") as target:
+        entries = {"schema.json": jsonio.dumps(renamed, indent=2).encode()}
+        for info in source.infolist():
+            if info.filename != "schema.json":
+                stem = info.filename.removesuffix(".npy")
+                entries[f"{number(stem)}.npy"] = source.read(info)
+        for name in sorted(entries, key=lambda n: (n != "schema.json", len(n), n)):
+            target.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), entries[name])
+    return buffer.getvalue()
 
 
 def load_model(data: bytes, where: str) -> Any:
@@ -178,6 +220,11 @@ def load_model(data: bytes, where: str) -> Any:
             f"{where} cannot be loaded ({type(exc).__name__}: {exc}); restore the build "
             "from a backup, or retrain the model with `modelspec apply`"
         ) from None
+
+
+def _member(data: bytes, name: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read(name)
 
 
 def _named_types(data: bytes, where: str) -> list[str]:
