@@ -116,3 +116,96 @@ def test_score_predicts_with_the_targets_build(project: Path, tmp_path: Path) ->
         len(pd.read_csv(project / ".modelspec" / "scores" / "diabetes-progression-batch.csv"))
         == 442
     )
+
+
+def _registered(project: Path) -> Path:
+    """The regressor's build registered by the local engine, with nothing recorded in state."""
+    from modelspec.compile import load_graph
+    from modelspec.engine.local import LocalEngine
+    from modelspec.project import load_project
+
+    loaded, _ = load_project(project)
+    assert loaded is not None
+    graph, _ = load_graph(loaded)
+    resource = graph.get(f"model.{MODEL}")
+    assert resource is not None
+    LocalEngine(loaded, graph).build(resource, None)
+    return project / ".modelspec" / "registry" / MODEL / "2.0.1+1"
+
+
+def _digest(build: Path) -> str:
+    import hashlib
+
+    return "sha256:" + hashlib.sha256((build / "manifest.json").read_bytes()).hexdigest()
+
+
+def test_score_in_a_pod_verifies_the_named_build_and_keeps_each_run(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the CronJob runs it: the build and its manifest digest from the environment, no state,
+    the output a directory that gets <deployment>/<build>/scores-<UTC time>.csv per run."""
+    from datetime import UTC, datetime
+
+    import modelspec.clock
+
+    build = _registered(project)
+    monkeypatch.setattr(
+        modelspec.clock, "utc_now", lambda: datetime(2026, 12, 7, 3, 0, 5, tzinfo=UTC)
+    )
+    scores = tmp_path / "scores"
+    scores.mkdir()
+    env = {"MODELSPEC_BUILD_DIR": str(build), "MODELSPEC_BUILD_DIGEST": _digest(build)}
+    args = ["-C", str(project), "run-step", "score", "--deployment", "diabetes-progression-batch"]
+    outputs = []
+    for _ in range(2):
+        result = CliRunner().invoke(cli, [*args, "--output", str(scores)], env=env)
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+    folder = scores / "diabetes-progression-batch" / "2.0.1+1"
+    first, second = folder / "scores-20261207T030005Z.csv", folder / "scores-20261207T030005Z-2.csv"
+    assert sorted(folder.iterdir()) == [second, first]
+    assert f"scored 442 rows with 2.0.1+1: {first}" in outputs[0]
+    assert f"scored 442 rows with 2.0.1+1: {second}" in outputs[1]
+    assert len(pd.read_csv(first)) == 442
+    assert not (project / ".modelspec" / "scores").exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("digest", "manifest.json does not match the build digest"),
+        ("model", "serves model diabetes-progression-regressor; nothing is scored"),
+        ("no digest", "state has no record of model diabetes-progression-regressor"),
+    ],
+)
+def test_score_refuses_a_build_nothing_vouches_for(
+    project: Path, tmp_path: Path, change: str, message: str
+) -> None:
+    import shutil
+
+    build = _registered(project)
+    digest = _digest(build)
+    if change == "digest":
+        digest = "sha256:" + "0" * 64
+    elif change == "model":  # a build of the other model, whole and with its own digest
+        other = tmp_path / "registry" / "biopsy-malignancy-classifier" / "2.0.1+1"
+        shutil.copytree(build, other)
+        manifest = json.loads((other / "manifest.json").read_text())
+        manifest["model"] = "biopsy-malignancy-classifier"
+        (other / "manifest.json").write_text(json.dumps(manifest))
+        build, digest = other, _digest(other)
+    env = {"MODELSPEC_BUILD_DIR": str(build), "MODELSPEC_BUILD_DIGEST": digest}
+    if change == "no digest":
+        env = {"MODELSPEC_BUILD_DIR": str(build)}
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(
+        cli,
+        ["-C", str(project), "run-step", "score", "--deployment", "diabetes-progression-batch",
+         "--output", str(out)],
+        env=env,
+    )
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    [line] = [line for line in result.output.splitlines() if line.strip()]
+    assert line.startswith("Error: ") and message in line, line
+    assert not out.exists()

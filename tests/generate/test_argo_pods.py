@@ -143,10 +143,12 @@ def test_the_manifests_are_what_apply_renders_for_that_build(
     assert loaded is not None
     graph, _ = load_graph(loaded)
     folder = finished.claims["modelspec-registry"] / MODEL / "1.0.0+1"
+    versions = json.loads((folder / "versions.json").read_text())
     outputs = {
         "model_build": "1.0.0+1",
         "model_build_digest": _sha256(folder / "manifest.json"),
         "model_version": "1.0.0",
+        "sklearn_version": versions["sklearn"],
     }
     deployment = graph.get("deployment.biopsy-classifier-prod")
     assert deployment is not None
@@ -184,3 +186,51 @@ def test_a_step_in_a_pod_without_the_bundle_fails_in_one_line(
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
     assert "no modelspec.yaml found" in run.stderr
+
+
+def test_kserve_serves_the_applied_inference_service_from_the_pods_registry(
+    finished: ArgoHarness,
+) -> None:
+    """What the cluster would run: KServe's own sklearn server on the folder storageUri names."""
+    from modelspec.registry.modelfile import load_model
+    from runtimes import http, kserve_sklearnserver, running, v2_predictions, v2_tensor
+
+    service = finished.applied()[("ml-prod", "InferenceService", "biopsy-classifier-prod")]
+    claim, _, sub = service["spec"]["predictor"]["model"]["storageUri"].removeprefix("pvc://").partition("/")
+    folder = finished.claims[claim] / sub
+    columns = [i["name"] for i in json.loads((folder / "signature.json").read_text())["inputs"]]
+    import pandas as pd
+
+    frame = pd.read_csv(finished.claims["modelspec-data"] / "data" / "breast_cancer.csv")[columns]
+    rows = frame.head(12).to_dict("records")
+    want = load_model((folder / "model.skops").read_bytes(), "model.skops").predict(frame.head(12))
+    name = service["metadata"]["name"]
+    command, env, port = kserve_sklearnserver(folder, name)
+    with running(command, f"http://127.0.0.1:{port}/v2/models/{name}/ready", env=env):
+        status, answer = http("POST", f"http://127.0.0.1:{port}/v2/models/{name}/infer", v2_tensor(columns, rows))
+    assert status == 200, answer
+    assert v2_predictions(answer) == list(want.tolist())
+
+
+def test_the_next_apply_takes_up_the_build_the_pods_deployed(
+    project: Path, finished: ArgoHarness, tmp_path: Path
+) -> None:
+    """Where the cluster side and apply meet: the registry claim visible to the project."""
+    clone = tmp_path / "ci"
+    shutil.copytree(project, clone)
+    registry = clone / ".modelspec" / "registry"
+    shutil.rmtree(registry, ignore_errors=True)
+    shutil.copytree(finished.claims["modelspec-registry"], registry)  # the claim, mounted
+    plan = CliRunner().invoke(cli, ["-C", str(clone), "plan"])
+    assert plan.exit_code == 0, plan.output
+    assert f"the pipeline deployed {MODEL} 1.0.0+1" in plan.output
+    applied = CliRunner().invoke(cli, ["-C", str(clone), "apply", "--auto-approve"])
+    assert applied.exit_code == 0, applied.output
+    rendered = yaml.safe_load(
+        (clone / "generated/deployments/biopsy-classifier-prod/inferenceservice.yaml").read_text()
+    )
+    pods = finished.applied()[("ml-prod", "InferenceService", "biopsy-classifier-prod")]
+    assert rendered["metadata"]["annotations"] == pods["metadata"]["annotations"]
+    assert rendered == pods  # apply renders exactly what the Workflow applied
+    again = CliRunner().invoke(cli, ["-C", str(clone), "plan", "--detailed-exitcode"])
+    assert again.exit_code == 0, again.output

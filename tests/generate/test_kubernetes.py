@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import kubernetes_validate
@@ -17,8 +18,11 @@ from modelspec.generate import RenderContext, render
 from modelspec.generate.kubernetes import (
     CONCURRENCY_METRIC,
     METRICS_PORT,
+    PROJECT_MOUNT,
     REGISTRY_MOUNT,
     RPS_METRIC,
+    SCORES_CLAIM,
+    SCORES_MOUNT,
     SERVING_PORT,
 )
 
@@ -160,17 +164,108 @@ def test_batch_deployment_renders_a_scoring_cronjob(
     make_deployment: MakeDeployment, ctx: RenderContext
 ) -> None:
     documents = _documents(make_deployment, ctx, mode="batch", schedule="0 2 * * *", monitoring={})
-    assert list(documents) == ["deployments/churn-prod/cronjob.yaml"]
+    assert list(documents) == [
+        "deployments/churn-prod/cronjob.yaml",
+        "deployments/churn-prod/project.yaml",
+    ]
     cron = documents["deployments/churn-prod/cronjob.yaml"]
     assert cron["spec"]["schedule"] == "0 2 * * *"
     pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
     [container] = pod["containers"]
-    assert container["command"] == ["modelspec", "run-step", "score", "--deployment", "churn-prod"]
+    assert container["command"] == [
+        "modelspec", "run-step", "score", "--deployment", "churn-prod", "--output", SCORES_MOUNT,
+    ]
     env = {item["name"]: item["value"] for item in container["env"]}
     assert env["MODELSPEC_BUILD_DIR"] == f"{REGISTRY_MOUNT}/churn-classifier/2.1.0+3"
     assert env["MODELSPEC_BUILD_DIGEST"] == DEPLOYED["model_build_digest"]
-    assert pod["volumes"][0]["persistentVolumeClaim"]["claimName"] == "modelspec-registry"
-    assert container["volumeMounts"][0]["mountPath"] == REGISTRY_MOUNT
+    assert env["MODELSPEC_PROJECT_DIR"] == PROJECT_MOUNT == container["workingDir"]
+    assert [item["name"] for item in container["env"]] == sorted(env)
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    assert volumes["registry"]["persistentVolumeClaim"] == {
+        "claimName": "modelspec-registry", "readOnly": True
+    }
+    assert volumes["data"]["persistentVolumeClaim"] == {"claimName": "modelspec-data", "readOnly": True}
+    assert volumes["scores"]["persistentVolumeClaim"] == {"claimName": SCORES_CLAIM}
+    assert volumes["bundle"]["configMap"] == {"name": "churn-prod-project"}
+    assert volumes["project"] == {"name": "project", "emptyDir": {}}
+    mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
+    assert mounts[REGISTRY_MOUNT]["readOnly"] is True
+    assert mounts[SCORES_MOUNT] == {"name": "scores", "mountPath": SCORES_MOUNT}
+    assert mounts[f"{PROJECT_MOUNT}/data/churn.csv"] == {
+        "name": "data", "mountPath": f"{PROJECT_MOUNT}/data/churn.csv",
+        "subPath": "data/churn.csv", "readOnly": True,
+    }
+    config_map = documents["deployments/churn-prod/project.yaml"]
+    assert config_map["metadata"]["name"] == "churn-prod-project"
+    assert config_map["metadata"]["namespace"] == "ml-prod"
+    assert "modelspec.dev/model-build-digest" not in config_map["metadata"]["annotations"]
+    bundled = {
+        m["mountPath"].removeprefix(PROJECT_MOUNT + "/"): m["subPath"]
+        for m in container["volumeMounts"]
+        if m["name"] == "bundle"
+    }
+    assert bundled == {
+        "modelspec.yaml": "modelspec.yaml",
+        "specs/datacontract/churn.yaml": "specs_datacontract_churn.yaml",
+        "specs/deployment/churn-prod.yaml": "specs_deployment_churn-prod.yaml",
+        "specs/model/churn-classifier.yaml": "specs_model_churn-classifier.yaml",
+        "specs/target/prod.yaml": "specs_target_prod.yaml",
+    }
+    assert sorted(config_map["data"]) == sorted(bundled.values())
+    assert all(m["readOnly"] for m in container["volumeMounts"] if m["name"] == "bundle")
+    assert pod["securityContext"]["runAsUser"] == 10001 == pod["securityContext"]["fsGroup"]
+    for document in documents.values():
+        kubernetes_validate.validate(document, "1.30", strict=True)
+
+
+def test_the_batch_bundle_compiles_back_to_the_deployment_with_its_promotion_chain(
+    tmp_path: Path,
+) -> None:
+    """The ConfigMap's files, written where the pod mounts them, are a project whose graph has
+    the deployment, its model and contract, and the targets its target is promoted from."""
+    from modelspec.compile import load_graph
+    from modelspec.examples.scaffold import init_project
+    from modelspec.generate.cache import render_resource
+    from modelspec.project import load_project
+
+    root = tmp_path / "example"
+    init_project(root)
+    targets = root / "specs" / "targets.yaml"
+    text = targets.read_text()
+    old = "  platform: kubernetes\n  namespace: ml-batch\n"
+    assert old in text
+    targets.write_text(text.replace(old, old + "  promotion_from: prod\n"))
+    project, _ = load_project(root)
+    assert project is not None
+    graph, diags = load_graph(project)
+    assert not [d for d in diags if d.is_error], diags
+    deployment = graph.get("deployment.diabetes-progression-batch")
+    assert deployment is not None
+    artifacts = {a.path: a for a in render_resource(deployment, graph, project, DEPLOYED)}
+    config_map = yaml.safe_load(artifacts["deployments/diabetes-progression-batch/project.yaml"].content)
+    cron = yaml.safe_load(artifacts["deployments/diabetes-progression-batch/cronjob.yaml"].content)
+    [container] = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    pod_dir = tmp_path / "pod-project"
+    for mount in container["volumeMounts"]:
+        if mount["name"] == "bundle":
+            path = pod_dir / mount["mountPath"].removeprefix(PROJECT_MOUNT + "/")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(config_map["data"][mount["subPath"]])
+    bundled, _ = load_project(pod_dir)
+    assert bundled is not None
+    carried, diags = load_graph(bundled)
+    assert not [d for d in diags if d.is_error], diags
+    assert sorted(r.address for r in carried) == [
+        "datacontract.diabetes-cohort",
+        "deployment.diabetes-progression-batch",
+        "model.diabetes-progression-regressor",
+        "target.batch",
+        "target.prod",
+        "target.staging",
+    ]
+    for resource in carried:
+        original = graph.get(resource.address)
+        assert original is not None and resource.digest == original.digest
 
 
 def test_a_registry_in_a_sub_folder_of_its_claim_is_mounted_with_a_sub_path(
@@ -212,7 +307,8 @@ def test_batch_on_kserve_also_renders_a_cronjob(
         platform="kserve", mode="batch", schedule="@daily", monitoring={}
     )
     assert [a.path for a in render(deployment, refs, ctx, DEPLOYED)] == [
-        "deployments/churn-prod/cronjob.yaml"
+        "deployments/churn-prod/cronjob.yaml",
+        "deployments/churn-prod/project.yaml",
     ]
 
 

@@ -57,8 +57,27 @@ __all__ = ["command"]
 @click.option(
     "--output",
     "output_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="score: where predictions go. Default .modelspec/scores/<deployment>.csv.",
+    type=click.Path(path_type=Path),
+    help=(
+        "score: the file predictions go to; in a directory, <deployment>/<build>/"
+        "scores-<UTC time>.csv. Default .modelspec/scores/<deployment>.csv."
+    ),
+)
+@click.option(
+    "--build-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="MODELSPEC_BUILD_DIR",
+    show_envvar=True,
+    help=(
+        "score: with this registered build folder instead of the one state records as deployed "
+        "(in a pod); verified against --build-digest when set, else against the project's state."
+    ),
+)
+@click.option(
+    "--build-digest",
+    envvar="MODELSPEC_BUILD_DIGEST",
+    show_envvar=True,
+    help="score: the sha256 of the build's manifest.json, which vouches for the build folder.",
 )
 @click.pass_context
 def command(
@@ -72,6 +91,8 @@ def command(
     registry_uri: str | None,
     input_path: Path | None,
     output_path: Path | None,
+    build_dir: Path | None,
+    build_digest: str | None,
 ) -> None:
     """Run one pipeline STEP of --model, or `score --deployment NAME` for a batch job."""
     from modelspec.cli.views import run_step as view
@@ -85,7 +106,10 @@ def command(
     project = in_environment(project, registry_dir, registry_uri)
     if step == "score":
         assert deployment is not None
-        click.echo(view.scored(score(project, graph, deployment, input_path, output_path)))
+        scored = score(
+            project, graph, deployment, input_path, output_path, build_dir, build_digest
+        )
+        click.echo(view.scored(scored))
     else:
         assert model is not None
         click.echo(view.step_line(run_step(project, graph, step, model, workdir)))

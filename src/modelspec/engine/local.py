@@ -1,8 +1,7 @@
-"""The local engine: apply runs a Model's pipeline here and moves a Deployment's alias; batch scoring."""
+"""The local engine: apply runs a Model's pipeline here and moves a Deployment's alias (batch scoring: engine/score.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from modelspec.compile.address import Address
@@ -16,7 +15,7 @@ if TYPE_CHECKING:
 
 MANIFEST = "manifest.json"  # registry/local.py's name, kept here to keep the registry import lazy
 
-__all__ = ["LocalEngine", "run_pipeline", "score_batch"]
+__all__ = ["LocalEngine", "run_pipeline"]
 
 
 def run_pipeline(project: Project, graph: Graph, model: str) -> dict[str, Any]:
@@ -105,64 +104,3 @@ class LocalEngine:
             deployed["sklearn_version"] = outputs["sklearn_version"]
         return deployed
 
-
-def score_batch(
-    project: Project,
-    graph: Graph,
-    deployment: str,
-    input_path: Path | None,
-    output_path: Path | None,
-) -> tuple[Path, int, str]:
-    """Predict with the build the deployment's target alias points at; (output, rows, build).
-
-    The build is the one apply deployed, verified against the digests state recorded.
-    The input defaults to the model's contract source, the output to
-    `.modelspec/scores/<deployment>.csv`; it holds the input rows with a
-    `prediction` column (and `probability` of the positive class for binary classifiers).
-    """
-    from modelspec.learn.tabular import format_of, read_table
-    from modelspec.learn.train import NUMERIC_TYPES, feature_frame
-    from modelspec.registry.trust import open_deployed
-
-    resource = graph.get(Address.of("Deployment", deployment))
-    refs = Refs.of(graph, resource) if resource is not None else Refs({})
-    model, contract = refs.model, refs.contract
-    if resource is None or model is None:
-        raise EngineError(f"there is no Deployment named {deployment!r} with a defined model")
-    source_format = contract.source_format if contract is not None else "csv"
-    verified = open_deployed(project, deployment, model.name, DeploymentView(resource).target)
-    if verified is None:
-        raise EngineError(f"deployment {deployment} has no deployed build yet: apply it first")
-    if input_path is None:
-        input_path = contract.source_file(project.root) if contract is not None else None
-        if input_path is None:
-            raise EngineError(
-                f"deployment {deployment}: give --input (the contract has no source path)"
-            )
-    output_path = output_path or project.work_dir / "scores" / f"{deployment}.csv"
-    try:
-        frame = read_table(input_path, format_of(input_path) or source_format)
-    except ValueError as exc:
-        raise EngineError(str(exc)) from None
-    estimator = verified.estimator()
-    types = contract.column_types if contract is not None else {}
-    features = model.features
-    missing = [f for f in features if f not in frame.columns]
-    if missing:
-        raise EngineError(f"{input_path} has no column {', '.join(missing)}")
-    numeric = tuple(f for f in features if types.get(f, "string") in NUMERIC_TYPES)
-    categorical = tuple(f for f in features if f not in numeric)
-    x = feature_frame(frame, numeric, categorical)
-    out = frame.copy()
-    out["prediction"] = estimator.predict(x)
-    if hasattr(estimator, "predict_proba") and len(getattr(estimator, "classes_", [])) == 2:
-        out["probability"] = estimator.predict_proba(x)[:, 1]
-    output_path.parent.mkdir(parents=True, exist_ok=True)
-    kind = format_of(output_path) or "csv"
-    if kind == "parquet":
-        out.to_parquet(output_path, index=False)
-    elif kind == "json":
-        out.to_json(output_path, orient="records")
-    else:
-        out.to_csv(output_path, index=False)
-    return output_path, len(out), verified.build

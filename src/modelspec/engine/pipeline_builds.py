@@ -16,6 +16,7 @@ version is ignored: the specs moved on and the next pipeline run builds it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from modelspec.compile.graph import Graph, Resource
@@ -26,7 +27,7 @@ from modelspec.project import Project
 if TYPE_CHECKING:
     from modelspec.state import ResourceState, State
 
-__all__ = ["PipelineEngine", "deployed_by_pipeline"]
+__all__ = ["PipelineEngine", "build_facts", "deployed_by_pipeline"]
 
 
 def _alias_build(project: Project, model: ModelView, target: str) -> str | None:
@@ -80,16 +81,17 @@ class PipelineEngine:
         if build is None:
             kept = dict(previous.outputs) if previous is not None else {}
             return {k: v for k, v in kept.items() if k != "model_version"}
-        return {"model_build": build, **_build_facts(self.project, model.name, build)}
+        return {"model_build": build, **build_facts(self.project.registry_dir, model.name, build)}
 
 
-def _build_facts(project: Project, model: str, build: str) -> Mapping[str, Any]:
-    """The sha256 of a build's manifest.json, and the scikit-learn version it records."""
+def build_facts(registry: Path, model: str, build: str) -> Mapping[str, Any]:
+    """What a deployment records of a registered build, as its manifests show it: the sha256
+    of its manifest.json, and the scikit-learn version it was trained with."""
     from modelspec import jsonio
     from modelspec.files import ReadRefused, read_regular
     from modelspec.registry.local import MANIFEST, MAX_JSON_BYTES, sha256
 
-    folder = project.registry_dir / model / build
+    folder = registry / model / build
     try:
         manifest = read_regular(folder / MANIFEST, limit=MAX_JSON_BYTES)
     except (OSError, ReadRefused) as exc:

@@ -11,7 +11,8 @@ What each kind renders (paths relative to the project's generated/ dir):
 - Deployment, by its target's platform:
   - `kserve`, online: `deployments/<name>/inferenceservice.yaml`;
   - `kubernetes`, online: `deployment.yaml`, `service.yaml` and `hpa.yaml`;
-  - `kserve` or `kubernetes`, batch: `deployments/<name>/cronjob.yaml`;
+  - `kserve` or `kubernetes`, batch: `deployments/<name>/cronjob.yaml` and
+    `project.yaml` (the ConfigMap with the project bundle its pod scores in);
   - `kserve` or `kubernetes` with `monitoring.latency_p95_ms` or
     `monitoring.error_rate_max`: `deployments/<name>/prometheusrule.yaml`;
   - `kserve` or `kubernetes`, online: `deployments/<name>/podmonitor.yaml`
@@ -96,7 +97,7 @@ def _render_deployment(
     if view.platform not in CLUSTER_PLATFORMS or view.build is None:
         return []  # no cluster, or no build yet that manifests could name
     if view.mode == "batch":
-        artifacts = render_batch(view, ctx)
+        artifacts = render_batch(view, ctx, resource, refs)
     elif view.platform == "kserve":
         artifacts = render_kserve(view)
     else:

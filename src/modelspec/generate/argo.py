@@ -31,7 +31,17 @@ from typing import Any
 from modelspec.compile.graph import Resource
 from modelspec.compile.roles import Role
 from modelspec.compile.views import ModelView
-from modelspec.generate.bundle import brace_safe_json, bundle_files, bundled_deployments, data_path
+from modelspec.generate.bundle import (
+    DATA_CLAIM,
+    RUNNER_UID,
+    brace_safe_json,
+    bundle_files,
+    bundled_deployments,
+    data_mount,
+    data_path,
+    data_volume,
+    runner_security_context,
+)
 from modelspec.generate.common import (
     MANAGED_BY,
     Artifact,
@@ -63,9 +73,7 @@ WORK_MOUNT = "/work"
 PROJECT_DIR = f"{WORK_MOUNT}/project"  # MODELSPEC_PROJECT_DIR: the bundle
 STEPS_DIR = f"{WORK_MOUNT}/steps"  # MODELSPEC_WORK_DIR: the records steps hand over
 DEPLOY_DIR = "deploy"  # below STEPS_DIR: the manifests the deploy step rendered
-DATA_CLAIM = "modelspec-data"
 WORK_SIZE = "1Gi"
-RUNNER_UID = 10001  # the Dockerfile's user
 APPLY_TEMPLATE = "apply-manifest"
 _PLACEHOLDER_DIGEST = "sha256:" + "0" * 64
 _NAME_INVALID = re.compile(r"[^a-z0-9-]+")
@@ -129,9 +137,7 @@ def _mounts(ctx: RenderContext, data: str | None) -> list[dict[str, Any]]:
             mount["subPath"] = registry[1]
         mounts.append(mount)
     if data is not None:
-        mounts.append(
-            {"name": "data", "mountPath": f"{PROJECT_DIR}/{data}", "subPath": data, "readOnly": True}
-        )
+        mounts.append(data_mount(PROJECT_DIR, data))
     return mounts
 
 
@@ -221,9 +227,7 @@ def _volumes(ctx: RenderContext, data: str | None) -> list[dict[str, Any]]:
     if registry is not None:
         volumes.append({"name": "registry", "persistentVolumeClaim": {"claimName": registry[0]}})
     if data is not None:
-        volumes.append(
-            {"name": "data", "persistentVolumeClaim": {"claimName": DATA_CLAIM, "readOnly": True}}
-        )
+        volumes.append(data_volume())
     return volumes
 
 
@@ -243,12 +247,7 @@ def workflow(model: Resource, refs: Mapping[str, Resource], ctx: RenderContext) 
     manifests = deploy_manifests(model, refs, ctx)
     spec: dict[str, Any] = {
         "entrypoint": "pipeline",
-        "securityContext": {
-            "fsGroup": RUNNER_UID,
-            "runAsGroup": RUNNER_UID,
-            "runAsNonRoot": True,
-            "runAsUser": RUNNER_UID,
-        },
+        "securityContext": runner_security_context(),
         "templates": [_pipeline(manifests), *_templates(model, refs, ctx, manifests)],
         "volumeClaimTemplates": [
             {

@@ -6,7 +6,10 @@ file per spec it needs, each the normalized document (defaults applied) as
 JSON, which is YAML 1.2 and compiles back to the same digest. The specs are
 the model, its data contract, the deployments that serve it and their
 targets (with every `promotion_from` target, which the targets reference).
-Data files are not carried: the pods mount them (docs/pipelines.md).
+Data files are not carried: the pods mount them from the `modelspec-data`
+claim at their project paths (docs/pipelines.md). A batch deployment's CronJob
+carries a smaller bundle, the deployment's own (deployment_bundle), as a
+ConfigMap whose keys are the paths with `/` as `_` (bundle_key).
 
 No `{{` appears in a bundle file: Argo would read it as a template tag, so
 one inside a spec's text is written as `{\\u007b`, the same string in JSON.
@@ -25,14 +28,23 @@ from modelspec.generate.common import RenderContext
 
 __all__ = [
     "CONFIG_FILE",
+    "DATA_CLAIM",
+    "RUNNER_UID",
     "brace_safe_json",
     "bundle_files",
+    "bundle_key",
     "bundled_deployments",
+    "data_mount",
     "data_path",
+    "data_volume",
+    "deployment_bundle",
     "pipeline_refs",
+    "runner_security_context",
 ]
 
 CONFIG_FILE = "modelspec.yaml"
+DATA_CLAIM = "modelspec-data"  # the project's data files at their project paths
+RUNNER_UID = 10001  # the Dockerfile's user, whom the pods run as
 _BUNDLED_KINDS = ("Deployment", "Target")
 
 
@@ -112,3 +124,46 @@ def data_path(contract: Resource | None) -> str | None:
     if path.startswith("/") or path == "." or path.split("/")[0] == "..":
         return None
     return path
+
+
+def runner_security_context() -> dict[str, Any]:
+    """A pod's securityContext: the image's non-root user, owning the claims it writes (fsGroup)."""
+    return {
+        "fsGroup": RUNNER_UID,
+        "runAsGroup": RUNNER_UID,
+        "runAsNonRoot": True,
+        "runAsUser": RUNNER_UID,
+    }
+
+
+def data_volume() -> dict[str, Any]:
+    """The pod volume of the data claim, read-only."""
+    return {"name": "data", "persistentVolumeClaim": {"claimName": DATA_CLAIM, "readOnly": True}}
+
+
+def data_mount(project_dir: str, data: str) -> dict[str, Any]:
+    """The data claim's file at data (data_path's) mounted read-only at its place in the project."""
+    return {"name": "data", "mountPath": f"{project_dir}/{data}", "subPath": data, "readOnly": True}
+
+
+def bundle_key(path: str) -> str:
+    """The ConfigMap key of a bundle file (`specs/model/x.yaml` -> `specs_model_x.yaml`): keys hold
+    no `/`, and kinds and spec names no `_`, so every path has its own key."""
+    return path.replace("/", "_")
+
+
+def deployment_bundle(
+    deployment: Resource, refs: Mapping[str, Resource], ctx: RenderContext
+) -> dict[str, str]:
+    """The bundle a deployment's own pods (the batch CronJob) run in: modelspec.yaml, its model and
+    contract, the deployment and its target, with the targets that one is promoted from (the
+    Target entries of refs by address, generate/cache.py render_refs)."""
+    model, target = refs.get(Role.MODEL), refs.get(Role.TARGET)
+    if model is None or target is None:
+        raise ValueError(f"{deployment.address}: no model or target reference to bundle")
+    carried: dict[str, Resource] = {deployment.address: deployment, target.address: target}
+    carried.update({k: r for k, r in refs.items() if "." in k and r.kind == "Target"})
+    contract = refs.get(Role.CONTRACT)
+    if contract is not None:
+        carried[Role.CONTRACT.value] = contract
+    return bundle_files(model, carried, ctx)

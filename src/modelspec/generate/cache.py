@@ -22,6 +22,11 @@ __all__ = [
 ]
 
 
+# Raised when what the renderers write changes within a version, so an upgraded tool re-renders
+# (and re-deploys) what an older one applied: 2 = manifests that name the exact build.
+RENDER_FORMAT = 2
+
+
 class ArtifactContent(Protocol):
     """A rendered file: path relative to generated/, its bytes and their digest."""
 
@@ -84,6 +89,7 @@ def render_key(
     return digest_of(
         {
             "modelspec": __version__,
+            "format": RENDER_FORMAT,
             "resource": resource.digest,
             "refs": {role: ref.digest for role, ref in sorted(refs.items())},
             "context": [ctx.project, ctx.engine, ctx.image, ctx.registry_uri],

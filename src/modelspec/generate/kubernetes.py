@@ -30,29 +30,47 @@ replicas. Plain Kubernetes cannot split or mirror traffic, so `shadow` rolls
 out like `direct`; both strategies are recorded in the
 `modelspec.dev/rollout-strategy` annotation.
 
-Batch deployments become a CronJob running
-`modelspec run-step score --deployment NAME` on the spec's schedule, with the
-same registry volume and build environment.
+Batch deployments become a CronJob running `modelspec run-step score` on the
+spec's schedule with the same registry volume and build environment, and a
+ConfigMap beside it (`project.yaml`) carrying the project bundle
+(generate/bundle.py) its pod scores in; the scores go to the
+`modelspec-scores` claim, one file per run (docs/serving.md, "Batch scoring
+on a cluster").
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from modelspec.compile.address import Address
+from modelspec.compile.graph import Resource
+from modelspec.compile.roles import Role
+from modelspec.generate.bundle import (
+    bundle_key,
+    data_mount,
+    data_path,
+    data_volume,
+    deployment_bundle,
+    runner_security_context,
+)
 from modelspec.generate.common import Artifact, RenderContext, yaml_artifact
 from modelspec.generate.views import ServingView
 
 __all__ = [
     "CONCURRENCY_METRIC",
     "METRICS_PORT",
+    "PROJECT_MOUNT",
     "REGISTRY_MOUNT",
     "RPS_METRIC",
+    "SCORES_CLAIM",
+    "SCORES_MOUNT",
     "SERVING_PORT",
     "STORAGE_INITIALIZER",
     "cron_job",
     "deployment",
     "horizontal_pod_autoscaler",
+    "project_config_map",
     "render_batch",
     "render_online",
     "service",
@@ -62,6 +80,9 @@ SERVING_PORT = 8080
 METRICS_PORT = 8082  # MLServer's metrics port (serving/server.py METRICS_PORT)
 REGISTRY_MOUNT = "/var/lib/modelspec/registry"
 REGISTRY_VOLUME = "registry"
+PROJECT_MOUNT = "/var/lib/modelspec/project"  # the batch pod's MODELSPEC_PROJECT_DIR (an emptyDir)
+SCORES_MOUNT = "/var/lib/modelspec/scores"
+SCORES_CLAIM = "modelspec-scores"  # where batch scores outlive the pod (read-write)
 # fetches a non-PVC storage URI into the pod (KServe's own init container, same release as
 # the sklearn runtime kserve.py renders)
 STORAGE_INITIALIZER = "kserve/storage-initializer:v0.21.0"
@@ -244,11 +265,74 @@ def horizontal_pod_autoscaler(view: ServingView) -> dict[str, Any]:
     }
 
 
-def cron_job(view: ServingView, ctx: RenderContext) -> dict[str, Any]:
+def _config_map_name(view: ServingView) -> str:
+    return f"{view.name}-project"
+
+
+def project_config_map(view: ServingView, bundle: Mapping[str, str]) -> dict[str, Any]:
+    """The bundle as a ConfigMap; it names no build, so a new build does not change it."""
+    metadata = _metadata(view)
+    metadata["name"] = _config_map_name(view)
+    for key in ("modelspec.dev/model-build", "modelspec.dev/model-build-digest"):
+        metadata["annotations"].pop(key, None)
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": metadata,
+        "data": {bundle_key(path): text for path, text in bundle.items()},
+    }
+
+
+def _batch_volumes(
+    view: ServingView, bundle: Mapping[str, str], data: str | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(volumes, mounts) a scoring pod adds to the registry's: the project folder with the
+    bundle's files and the data file in it (read-only), and the scores claim."""
+    volumes: list[dict[str, Any]] = [
+        {"name": "project", "emptyDir": {}},
+        {"name": "bundle", "configMap": {"name": _config_map_name(view)}},
+    ]
+    mounts: list[dict[str, Any]] = [{"name": "project", "mountPath": PROJECT_MOUNT}]
+    mounts += [
+        {
+            "name": "bundle",
+            "mountPath": f"{PROJECT_MOUNT}/{path}",
+            "subPath": bundle_key(path),
+            "readOnly": True,
+        }
+        for path in bundle
+    ]
+    if data is not None:
+        volumes.append(data_volume())
+        mounts.append(data_mount(PROJECT_MOUNT, data))
+    volumes.append({"name": "scores", "persistentVolumeClaim": {"claimName": SCORES_CLAIM}})
+    mounts.append({"name": "scores", "mountPath": SCORES_MOUNT})
+    return volumes, mounts
+
+
+def cron_job(
+    view: ServingView, ctx: RenderContext, bundle: Mapping[str, str], data: str | None
+) -> dict[str, Any]:
+    """The CronJob scoring with the deployed build; bundle is the deployment's bundle (the
+    ConfigMap project_config_map renders), data the contract's source path (bundle.data_path)."""
     if view.schedule is None:
         raise ValueError(f"{Address.of('Deployment', view.name)}: a batch deployment needs a schedule")
-    command = ["modelspec", "run-step", "score", "--deployment", view.name]
+    command = [
+        "modelspec", "run-step", "score", "--deployment", view.name, "--output", SCORES_MOUNT,
+    ]
     container = _container(view, ctx, "score", command)
+    project_dir = {"name": "MODELSPEC_PROJECT_DIR", "value": PROJECT_MOUNT}
+    container["env"] = sorted([*container["env"], project_dir], key=lambda item: item["name"])
+    container["workingDir"] = PROJECT_MOUNT
+    pod = _pod_spec(
+        view,
+        container,
+        restartPolicy="Never",
+        securityContext=runner_security_context(),  # the scores claim is the image user's
+    )
+    volumes, mounts = _batch_volumes(view, bundle, data)
+    pod["volumes"] += volumes
+    container["volumeMounts"] += mounts
     return {
         "apiVersion": "batch/v1",
         "kind": "CronJob",
@@ -260,10 +344,7 @@ def cron_job(view: ServingView, ctx: RenderContext) -> dict[str, Any]:
                 "metadata": {"labels": view.labels},
                 "spec": {
                     "backoffLimit": 2,
-                    "template": {
-                        "metadata": {"labels": view.labels},
-                        "spec": _pod_spec(view, container, restartPolicy="Never"),
-                    },
+                    "template": {"metadata": {"labels": view.labels}, "spec": pod},
                 },
             },
         },
@@ -279,5 +360,15 @@ def render_online(view: ServingView, ctx: RenderContext) -> list[Artifact]:
     ]
 
 
-def render_batch(view: ServingView, ctx: RenderContext) -> list[Artifact]:
-    return [yaml_artifact(f"deployments/{view.name}/cronjob.yaml", cron_job(view, ctx))]
+def render_batch(
+    view: ServingView, ctx: RenderContext, resource: Resource, refs: Mapping[str, Resource]
+) -> list[Artifact]:
+    """The CronJob of the Deployment resource and the ConfigMap carrying the project its pod
+    scores in; refs as generate.render has them (cache.py render_refs)."""
+    bundle = deployment_bundle(resource, refs, ctx)
+    data = data_path(refs.get(Role.CONTRACT))
+    base = f"deployments/{view.name}"
+    return [
+        yaml_artifact(f"{base}/cronjob.yaml", cron_job(view, ctx, bundle, data)),
+        yaml_artifact(f"{base}/project.yaml", project_config_map(view, bundle)),
+    ]

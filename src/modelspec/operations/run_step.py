@@ -97,15 +97,17 @@ def deploy_step(project: Project, graph: Graph, context: StepContext) -> dict[st
     import yaml
 
     from modelspec.compile.views import DeploymentView, ModelView
+    from modelspec.engine.pipeline_builds import build_facts
     from modelspec.files import write_atomic
     from modelspec.generate import render
     from modelspec.generate.argo import DEPLOY_DIR, manifest_parameter
-    from modelspec.generate.cache import render_context
+    from modelspec.generate.cache import render_context, render_refs
     from modelspec.registry.local import set_alias
 
     model = context.model
     build, digest = _registered(context)
-    outputs = {
+    outputs = {  # what apply records when it takes the build up: the same manifests
+        **build_facts(context.registry, model.name, build),
         "model_build": build,
         "model_build_digest": digest,
         "model_version": ModelView(model).version,
@@ -114,7 +116,7 @@ def deploy_step(project: Project, graph: Graph, context: StepContext) -> dict[st
     out = context.workdir / DEPLOY_DIR
     shutil.rmtree(out, ignore_errors=True)  # only what this build renders is applied
     rendered = [  # everything rendered before any alias moves: a failure moves nothing
-        (d, render(d, graph.refs(d), ctx, outputs))
+        (d, render(d, render_refs(d, graph, ctx), ctx, outputs))
         for d in graph.of_kind("Deployment")
         if d.spec.get("model") == model.name
     ]
@@ -185,9 +187,19 @@ def score(
     deployment: str,
     input_path: Path | None = None,
     output_path: Path | None = None,
+    build_dir: Path | None = None,
+    build_digest: str | None = None,
 ) -> Scored:
-    """Predict with the build the deployment's target alias points at; EngineError when it cannot."""
-    from modelspec.engine.local import score_batch
+    """Predict with the deployment's build; EngineError when it cannot.
 
-    out, rows, build = score_batch(project, graph, deployment, input_path, output_path)
-    return Scored(out, rows, build)
+    The build is build_dir when given (in a pod, `MODELSPEC_BUILD_DIR`), verified
+    against build_digest (`MODELSPEC_BUILD_DIGEST`, the sha256 of its manifest.json
+    the CronJob names) or else against the project's state; without build_dir, the
+    build apply deployed for the deployment. An output_path that is a directory gets
+    `<deployment>/<build>/scores-<UTC time>.csv`.
+    """
+    from modelspec.engine.score import BuildSource, score_batch
+
+    build = BuildSource(build_dir, build_digest or None) if build_dir is not None else None
+    out, rows, built = score_batch(project, graph, deployment, input_path, output_path, build)
+    return Scored(out, rows, built)
