@@ -40,11 +40,18 @@ def test_example_models_train_evaluate_and_register(example: Example, built: Bui
     assert regressor["metrics"]["r2"] >= 0.35
     build_dir = example.root / classifier["registry_path"]
     assert sorted(p.name for p in build_dir.iterdir()) == [
+        "MLmodel",  # MLflow's model format, and MLServer's settings, for the real runtimes
+        "conda.yaml",
         "data.json",
+        "input_example.json",
         "manifest.json",
         "metrics.json",
+        "model-settings.json",
         "model.joblib",
         "model.skops",
+        "python_env.yaml",
+        "requirements.txt",
+        "serving_input_example.json",
         "signature.json",
         "versions.json",
     ]

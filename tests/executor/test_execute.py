@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 
 # the small project shared with the plan tests
-from plan_workspace import SPECS, Workspace
+from plan_workspace import DIGEST, SPECS, Workspace
 
 import modelspec.executor.execute as apply_module
 import modelspec.files as files_module
@@ -40,7 +41,11 @@ def test_apply_writes_files_and_records_state(ws: Workspace) -> None:
     ]
     model = state.resources["model.churn-model"]
     assert model.outputs == {"version": "1.0.0"}
-    assert state.resources["deployment.churn-prod"].outputs == {"model_version": "1.0.0"}
+    assert state.resources["deployment.churn-prod"].outputs == {
+        "model_version": "1.0.0",
+        "model_build": "1.0.0+1",  # what the engine deployed, which the manifests name
+        "model_build_digest": DIGEST,
+    }
     assert model.spec["spec"]["task"] == "classification" and model.spec["kind"] == "Model"
     assert model.depends_on == ("datacontract.churn",)
     _, artifacts = ws.graph()
@@ -75,8 +80,8 @@ def test_replace_and_update_bump_serial_once(ws: Workspace) -> None:
     state, diags = ws.apply()
     assert diags == [] and state.serial == 2
     assert state.resources["model.churn-model"].outputs == {"version": "1.1.0"}
-    assert state.resources["deployment.churn-prod"].outputs == {"model_version": "1.1.0"}
-    assert "1.1.0" in ws.generated(ISVC).read_text()
+    assert state.resources["deployment.churn-prod"].outputs["model_build"] == "1.1.0+1"
+    assert "churn-model/1.1.0+1" in ws.generated(ISVC).read_text()
 
 
 def test_removed_resources_lose_their_files_and_empty_dirs(ws: Workspace) -> None:
@@ -237,23 +242,28 @@ def test_write_atomic_leaves_files_readable_as_the_umask_allows(tmp_path: Path) 
 def test_a_symlinked_directory_in_generated_is_refused_before_any_effect(
     ws: Workspace, tmp_path: Path
 ) -> None:
+    ws.apply()  # deployed: the plan knows the deployment's files (their names need a build)
+    checkpoints, audit = len(ws.backend.history), read_audit(ws.project.work_dir / "audit.jsonl")
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "keep.txt").write_text("not modelspec's")
-    ws.project.generated_dir.mkdir(parents=True)
+    shutil.rmtree(ws.project.generated_dir / "deployments")
     (ws.project.generated_dir / "deployments").symlink_to(outside, target_is_directory=True)
+    card = ws.generated(CARD).read_bytes()
+    ws.edit("model.yaml", "intended_use: Rank accounts", "intended_use: Rank all accounts")
+    ws.edit("deployment.yaml", "max: 2", "max: 3")
     state, diags = ws.apply()
-    assert [d.code for d in diags] == ["MS506"]
-    assert diags[0].message == (
-        f"deployment.churn-prod: refusing to write {ISVC} in {ws.project.generated_dir}: its "
-        f"directory resolves to {outside / 'churn-prod'}, outside "
+    assert [d.code for d in diags] == ["MS506", "MS506"]  # the InferenceService and PodMonitor
+    assert diags[0].message.startswith(f"deployment.churn-prod: refusing to write {ISVC} in ")
+    assert diags[0].message.endswith(
+        f"its directory resolves to {outside / 'churn-prod'}, outside "
         f"{ws.project.generated_dir.resolve()}; remove the symlink that leads out of it"
     )
     # nothing partial: not even the files that stay inside were written
-    assert sorted(p.name for p in ws.project.generated_dir.iterdir()) == ["deployments"]
+    assert ws.generated(CARD).read_bytes() == card
     assert sorted(p.name for p in outside.iterdir()) == ["keep.txt"]
-    assert ws.backend.history == [] and state.serial == 0
-    assert read_audit(ws.project.work_dir / "audit.jsonl") == []
+    assert len(ws.backend.history) == checkpoints and state.serial == 1
+    assert read_audit(ws.project.work_dir / "audit.jsonl") == audit
 
 
 def test_a_symlinked_directory_is_refused_for_deletes_too(ws: Workspace, tmp_path: Path) -> None:
@@ -261,6 +271,7 @@ def test_a_symlinked_directory_is_refused_for_deletes_too(ws: Workspace, tmp_pat
     outside = tmp_path / "outside"
     (outside / "churn-prod").mkdir(parents=True)
     (outside / "churn-prod" / "inferenceservice.yaml").write_text("someone else's file")
+    (outside / "churn-prod" / "podmonitor.yaml").write_text("someone else's file")
     deployments = ws.project.generated_dir / "deployments"
     for path in sorted(deployments.rglob("*"), reverse=True):
         path.unlink() if path.is_file() else path.rmdir()
@@ -268,7 +279,7 @@ def test_a_symlinked_directory_is_refused_for_deletes_too(ws: Workspace, tmp_pat
     deployments.symlink_to(outside, target_is_directory=True)
     ws.remove("deployment.yaml")
     _, diags = ws.apply()
-    assert [d.code for d in diags] == ["MS506"]
+    assert [d.code for d in diags] == ["MS506", "MS506"]  # the InferenceService and PodMonitor
     assert f"refusing to delete {ISVC}" in diags[0].message
     assert (outside / "churn-prod" / "inferenceservice.yaml").read_text() == "someone else's file"
     assert "deployment.churn-prod" in ws.state.resources

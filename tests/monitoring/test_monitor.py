@@ -134,7 +134,10 @@ def test_rollback_records_a_trigger_the_engine_acts_on(
     deployment = graph.get(f"deployment.{DEPLOYMENT}")
     assert deployment is not None
     outputs = LocalEngine(example.project, graph).build(deployment, None)
-    assert outputs == {"model_build": "1.0.0+1", "rolled_back_from": "1.0.0+2"}
+    assert outputs["model_build"] == "1.0.0+1" and outputs["rolled_back_from"] == "1.0.0+2"
+    state = json.loads((example.root / ".modelspec/state.json").read_text())
+    builds = state["resources"]["model.biopsy-malignancy-classifier"]["outputs"]["builds"]
+    assert outputs["model_build_digest"] == builds["1.0.0+1"]["manifest.json"]  # the manifests' digest
 
 
 def test_alert_only_reports(example: Example, registry: Built, tmp_path: Path) -> None:

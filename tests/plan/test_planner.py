@@ -134,7 +134,10 @@ def test_removed_resources_are_deleted_dependents_first(applied: Workspace) -> N
         ("model.churn-model", "delete"),
         ("datacontract.churn", "delete"),
     ]
-    assert plan.changes[0].deletes == ("deployments/churn-prod/inferenceservice.yaml",)
+    assert plan.changes[0].deletes == (
+        "deployments/churn-prod/inferenceservice.yaml",
+        "deployments/churn-prod/podmonitor.yaml",
+    )
     assert plan.changes[0].reason == "deployment.churn-prod is no longer in the specs"
     assert plan.summary.delete == 3
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from applied_example import apply_example
 
 from runtimes import (
     http,
@@ -45,16 +44,7 @@ ROWS = 12
 @pytest.fixture(scope="module")
 def applied(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example project after a real `modelspec apply` (trained, validated by GX, registered)."""
-    from modelspec.examples.scaffold import init_project
-
-    root = tmp_path_factory.mktemp("runtimes") / "example"
-    init_project(root)
-    done = subprocess.run(
-        [sys.executable, "-m", "modelspec", "-C", str(root), "apply", "--auto-approve"],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return root
+    return apply_example(tmp_path_factory.mktemp("runtimes") / "example")
 
 
 def _storage_dir(root: Path, deployment: str) -> tuple[Path, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 from modelspec.compile import Graph, load_graph
 from modelspec.diagnostics import Diagnostic, has_errors
@@ -89,6 +90,21 @@ def write_churn_data(root: Path, rows: int = 200, seed: int = 7) -> Path:
     return path
 
 
+DIGEST = "sha256:" + "0" * 64  # the manifest digest DeployingEngine records
+
+
+class DeployingEngine:
+    """What apply's engine records without training: a Deployment deploys build `<version>+1`
+    of its model (so its manifests, which name the build, are rendered); Models build nothing."""
+
+    def build(self, resource: Any, previous: Any, state: Any = None) -> dict[str, Any]:
+        if resource.kind != "Deployment":
+            return {}
+        model = state.resources.get(f"model.{resource.spec['model']}") if state else None
+        version = model.outputs.get("version") if model is not None else None
+        return {"model_build": f"{version or '0.0.0'}+1", "model_build_digest": DIGEST}
+
+
 class Workspace:
     """A project on disk with its state in memory: edit specs, plan, apply."""
 
@@ -118,7 +134,7 @@ class Workspace:
     def graph(self) -> tuple[Graph, dict[str, list[ArtifactContent]]]:
         graph, diags = load_graph(self.project)
         assert not has_errors(diags), diags
-        return graph, render_artifacts(graph, self.project)
+        return graph, render_artifacts(graph, self.project, self.state)  # as apply renders
 
     def plan(self, retrain: dict[str, str] | None = None) -> tuple[Plan, list[Diagnostic]]:
         """The planner's step of the plan operation, against the state in memory, without a lock."""
@@ -131,7 +147,9 @@ class Workspace:
             made, diags = self.plan()
             assert not has_errors(diags), diags
         graph, artifacts = self.graph()
-        return apply(made, graph, self.backend, self.project, artifacts=artifacts)
+        return apply(
+            made, graph, self.backend, self.project, artifacts=artifacts, engine=DeployingEngine()
+        )
 
     def generated(self, path: str) -> Path:
         return self.project.generated_dir / path
