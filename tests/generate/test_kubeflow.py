@@ -230,3 +230,20 @@ def test_without_kfp_rendering_stops_with_one_line_naming_the_extra(
     assert str(raised.value) == (
         "pipelines.engine kubeflow needs the KFP SDK: pip install 'modelspec[kubeflow]'"
     )
+
+
+def test_the_bytes_do_not_depend_on_what_else_changed_pyyaml(kubeflow_example: Example) -> None:
+    """hera (and others) register a global `str` representer on import; KFP dumps with it."""
+    import yaml
+
+    first = _rendered(kubeflow_example.root)
+
+    def literal(dumper: yaml.Dumper, data: str) -> yaml.ScalarNode:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+
+    saved = dict(yaml.Dumper.yaml_representers)
+    yaml.add_representer(str, literal)
+    try:
+        assert _rendered(kubeflow_example.root) == first
+    finally:
+        yaml.Dumper.yaml_representers = saved

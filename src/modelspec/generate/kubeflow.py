@@ -4,7 +4,8 @@
 # annotations (Input[Artifact], Output[Artifact]) as objects, not strings.
 
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -216,6 +217,30 @@ def _configure(task: Any, ctx: RenderContext) -> None:
     kubernetes.mount_pvc(task, pvc_name=DATA_CLAIM, mount_path=DATA_MOUNT)
 
 
+@contextmanager
+def _pristine_yaml() -> Iterator[None]:
+    """PyYAML's own string representer while KFP writes the file: KFP dumps with PyYAML's global
+    Dumper, which any imported library may have changed (hera registers a `|`-block one), and
+    the bytes must not depend on what else the process imported."""
+    import yaml
+    from yaml.representer import Representer, SafeRepresenter
+
+    original: Any = SafeRepresenter.represent_str
+    tables = [yaml.Dumper.yaml_representers, Representer.yaml_representers]
+    tables.append(SafeRepresenter.yaml_representers)
+    saved = [table.get(str) for table in tables]
+    for table in tables:
+        table[str] = original
+    try:
+        yield
+    finally:
+        for table, previous in zip(tables, saved, strict=True):
+            if previous is None:
+                table.pop(str, None)
+            else:
+                table[str] = previous
+
+
 def render_kubeflow(
     model: Resource, refs: Mapping[str, Resource], ctx: RenderContext
 ) -> list[Artifact]:
@@ -223,7 +248,7 @@ def render_kubeflow(
     graph = pipeline(model, refs, ctx)
     from kfp import compiler
 
-    with tempfile.TemporaryDirectory(prefix="modelspec-kfp-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="modelspec-kfp-") as tmp, _pristine_yaml():
         target = Path(tmp) / "pipeline.yaml"
         compiler.Compiler().compile(graph, str(target))
         content = target.read_bytes()
