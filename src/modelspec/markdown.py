@@ -11,13 +11,15 @@ so each function below returns text that
   cross-references (a backslash is no use: GitHub finds mentions in the
   rendered text, after escapes are gone); `://` and `www.` get one too, so
   GitHub's autolinker sees no URL; `[`, `]` are escaped, so no link or image;
-- carries no HTML: `&`, `<`, `>` become entities, which every Markdown
+- carries no HTML: outside code spans `&`, `<`, `>` become entities, which every Markdown
   dialect understands (Python-Markdown, used by MkDocs and Backstage, has no
   backslash escape for `<`); braces and `$` too, so a Jinja- or
   Liquid-based doc site sees no template and GitHub no math;
 - keeps its place: `|` is escaped, line breaks become a space or `<br>`, a
   heading, list or quote marker at the start is escaped, and a backtick can
   neither open a code span nor close one (code spans take a longer fence);
+- renders so under GitHub's own renderer, cmark-gfm (tests/test_markdown_gfm.py
+  checks the HTML it makes of hostile values).
 - is safe in a log: control characters show as escapes (see safetext) and no
   line can become a CI workflow command.
 """
@@ -60,20 +62,27 @@ def text(value: str, *, breaks: bool = False) -> str:
 def code(value: str, *, in_table: bool) -> str:
     """value as an inline code span: shown literally, on one line; in_table escapes `|` too.
 
-    Code spans take no backslash escapes, so the span's fence is one backtick
-    longer than any run inside. `<`, `>` and `&` become entities as the plan
-    has always printed them (inside code GitHub shows them as written, `&lt;`;
-    kept so that no renderer that ignores code spans meets raw HTML). GitHub
-    links no mention and no URL inside code; a `##[` gets a raw zero-width
-    space, since an entity would show.
+    Code spans take no backslash escapes and no entities (GitHub would show
+    `&lt;` as written), so the text goes in as it is and CommonMark's rules keep
+    it whole: the fence is one backtick longer than the longest run inside, and
+    a value that starts or ends with a backtick, or starts and ends with a
+    space, is padded with one space on each side, which the renderer strips
+    again. Inside code nothing is HTML, a mention or a link. In a table cell a
+    `|` is written `\\|`, which GFM's table reads as a `|` of the cell, even in
+    code. A line break becomes a space (as CommonMark does in code anyway, but
+    the span must stay on its line); a `##[` gets a zero-width space, so no CI
+    log reads a workflow command.
     """
-    body = _LINE_BREAK.sub(" ", _html.escape(visible(value, keep="\t\n\r"), quote=False))
+    body = _LINE_BREAK.sub(" ", visible(value, keep="\t\n\r"))
     body = HASH_COMMAND.sub("\u200b#", body)
     if in_table:
         body = body.replace("|", "\\|")
     runs = [len(run) for run in re.findall(r"`+", body)]
     fence = "`" * (max(runs, default=0) + 1)
-    if body.startswith("`") or body.endswith("`"):
+    if not body:
+        return "` `"  # an empty span is no span: two backticks would show as text
+    edges = body[:1] + body[-1:]
+    if "`" in edges or (edges == "  " and body.strip(" ")):
         body = f" {body} "
     return f"{fence}{body}{fence}"
 

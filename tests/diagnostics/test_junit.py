@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import xmlschema
 
 from modelspec.diagnostics import Diagnostic, Severity
 from modelspec.diagnostics.render import RenderContext, render
@@ -83,3 +87,35 @@ def test_markup_in_messages_is_text_not_xml() -> None:
     (failure,) = case.findall("failure")
     assert failure.get("message") == "</failure><x a='1'>&amp;"
     assert case.find("x") is None
+
+
+# junit-10.xsd as pytest ships it (tests/vendor/README.md): the schema CI test-report tools read
+JUNIT_XSD = Path(__file__).parents[1] / "vendor" / "junit-10.xsd"
+
+
+@pytest.fixture(scope="module")
+def junit_schema() -> xmlschema.XMLSchema:
+    return xmlschema.XMLSchema(str(JUNIT_XSD))
+
+
+def test_the_schema_rejects_what_it_should(junit_schema: xmlschema.XMLSchema) -> None:
+    suite = "<testsuite name='s' tests='0' failures='0' errors='0'/>"
+    assert junit_schema.is_valid(f"<testsuites>{suite}</testsuites>")
+    # the attribute this renderer used to write on <testsuites>
+    assert not junit_schema.is_valid("<testsuites skipped='0'/>")
+    assert not junit_schema.is_valid("<testsuites><testsuite name='s'/></testsuites>")
+
+
+@pytest.mark.parametrize("files_checked", [0, 1, 14])
+def test_output_is_valid_against_junit_10_xsd(
+    junit_schema: xmlschema.XMLSchema, nasty: list[Diagnostic], files_checked: int
+) -> None:
+    for diags in (nasty, [], nasty[:1]):
+        out = render("junit", diags, RenderContext(files_checked=files_checked))
+        junit_schema.validate(out.encode("utf-8"))
+
+
+def test_skipped_is_counted_on_the_suite_only(nasty: list[Diagnostic]) -> None:
+    root, suite = _suite(nasty)
+    assert root.get("skipped") is None
+    assert suite.get("skipped") == "0"

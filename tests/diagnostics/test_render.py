@@ -27,7 +27,7 @@ def test_context_defaults() -> None:
     assert ctx.tool_version == __version__
     assert ctx.source_line("specs/x.yaml", 1) == ""
     assert ctx.files_checked == 0
-    assert ctx.base_uri == ""
+    assert ctx.repository_path == ""
 
 
 @pytest.mark.parametrize("fmt", FORMATS.names)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
+import cmarkgfm
 import pytest
+from cmarkgfm.cmark import Options
 
 from modelspec.formats import UnknownFormat
 from modelspec.plan import render
@@ -113,8 +115,11 @@ def test_markdown_table_details_and_escaping() -> None:
     )
     text = render("markdown", _plan(tricky, CHANGES[1]))
     assert "| ~ update | `model.x` | a \\| b &lt;script&gt; |" in text
-    assert "<script>" not in text and "<b>" not in text
-    assert "| `spec.card.intended_use` | `&lt;b&gt;` | `x\\|y` |" in text
+    # code spans hold the value as written: GitHub's renderer shows `<b>`, never a <b> tag
+    assert "| `spec.card.intended_use` | `<b>` | `x\\|y` |" in text
+    page = cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE)
+    assert "<td><code>&lt;b&gt;</code></td>" in page and "<td><code>x|y</code></td>" in page
+    assert "<script>" not in page and "<b>" not in page
     assert "-/+ replace **breaking**" in text
     assert text.count("<details>") == text.count("</details>") == 2
 

@@ -45,7 +45,7 @@ def echo_diagnostics(
     color: bool = False,
     source_line: Callable[[str, int], str] | None = None,
     files_checked: int = 0,
-    base_uri: str = "",
+    repository_path: str = "",
     err: bool = False,
 ) -> None:
     from modelspec.diagnostics.render import RenderContext, render
@@ -54,7 +54,7 @@ def echo_diagnostics(
         color=color,
         source_line=source_line or (lambda _f, _l: ""),
         files_checked=files_checked,
-        base_uri=base_uri,
+        repository_path=repository_path,
     )
     click.echo(render(fmt, diagnostics, ctx), nl=False, err=err)
 

@@ -16,6 +16,7 @@ from modelspec.diagnostics.render import FORMATS
 @click.pass_context
 def command(ctx: click.Context, fmt: str) -> None:
     """Check every spec: schema, names, references and policies."""
+    from modelspec.diagnostics.repository import repository_path
     from modelspec.operations.validate import validate_project
 
     project = require_project()
@@ -26,6 +27,7 @@ def command(ctx: click.Context, fmt: str) -> None:
         color=fmt == "text" and color_enabled(ctx),
         source_line=result.source_line,
         files_checked=len(result.loaded.files),
-        base_uri=project.root.as_uri() + "/",
+        # sarif and github name files from the repository root, as GitHub reads them
+        repository_path=repository_path(project.root) if fmt in {"sarif", "github"} else "",
     )
     ctx.exit(0 if result.valid else 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from functools import cache
 from typing import Any
 
@@ -98,6 +99,10 @@ def _diagnostic_for(doc: Document, kind: str, err: Any) -> Diagnostic:
             hint=f"add `{field}:`" + (f" under {parent}" if parent else ""), key=True,
         )
     message = str(err["msg"])
+    if err_type == "literal_error" and "expected" in ctx:
+        field = where or "the value"
+        message = f"{field} {_shown(err.get('input'))} is not one of {_choices(str(ctx['expected']))}"
+        return doc.diagnostic(code, message, loc, hint=_hint_for(err_type, ctx))
     if code == "MS204":
         message = f"{message} (got {_type_name(err.get('input'))})"
     hint = str(ctx.get("hint", "")) if err_type.startswith("ms_") else _hint_for(err_type, ctx)
@@ -112,6 +117,22 @@ def _hint_for(err_type: str, ctx: dict[str, Any]) -> str:
     if err_type == "string_pattern_mismatch":
         return "the value does not have the required form"
     return ""
+
+
+def _choices(expected: str) -> str:
+    """pydantic's "'a', 'b' or 'c'" as "a, b, c" (the literals are modelspec's own names)."""
+    names = re.findall(r"'([^']*)'", expected)
+    return ", ".join(names) if names else expected
+
+
+def _shown(value: object, limit: int = 60) -> str:
+    """The offending value as the message quotes it: a string in quotes, cut when long."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= limit else value[: limit - 3] + "...")
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    shown = str(value) if isinstance(value, (int, float)) else _type_name(value)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
 
 
 def _split_at(at: str) -> list[str | int]:

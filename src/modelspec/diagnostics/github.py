@@ -3,7 +3,8 @@
 Escaping follows actions/toolkit (packages/core/src/command.ts): the message
 escapes %, CR and LF; property values also escape ':' and ','. Other control
 characters are shown as \\xNN first: the Actions log would otherwise interpret a
-raw ESC sequence from a spec file.
+raw ESC sequence from a spec file. `file=` is a path from the repository root, as
+the runner resolves it (`ml/specs/...` for a project in `ml/`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 
 from modelspec.diagnostics import CODES, Diagnostic, Severity
 from modelspec.diagnostics.render import RenderContext
+from modelspec.diagnostics.repository import repository_relative
 from modelspec.safetext import visible
 
 __all__ = ["command", "escape_data", "escape_property", "render"]
@@ -25,14 +27,14 @@ _COMMAND = {
 
 def render(diagnostics: Sequence[Diagnostic], ctx: RenderContext) -> str:
     """One workflow command per diagnostic; nothing at all when there are none."""
-    return "".join(command(d) + "\n" for d in diagnostics)
+    return "".join(command(d, ctx.repository_path) + "\n" for d in diagnostics)
 
 
-def command(d: Diagnostic) -> str:
+def command(d: Diagnostic, repository_path: str = "") -> str:
     """`::error file=F,line=L,col=C,title=MS202 unknown-field::message%0Ahint: ...`."""
     properties: list[tuple[str, str]] = []
     if d.file:
-        properties.append(("file", d.file))
+        properties.append(("file", repository_relative(repository_path, d.file)))
         if d.line > 0:
             properties.append(("line", str(d.line)))
             if d.column > 0:

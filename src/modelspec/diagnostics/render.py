@@ -41,8 +41,9 @@ class RenderContext:
     # text of a 1-based line of a spec file, "" when unknown
     source_line: Callable[[str, int], str] = _no_source
     files_checked: int = 0
-    # absolute URI of the project root (ending in "/"), for SARIF's %SRCROOT%; "" when unknown
-    base_uri: str = ""
+    # the project root relative to the repository root ("ml" for ml/modelspec.yaml; "" at the
+    # top or outside git): sarif and github name files from the repository root, as GitHub does
+    repository_path: str = ""
 
 
 Renderer = Callable[[Sequence[Diagnostic], RenderContext], str]

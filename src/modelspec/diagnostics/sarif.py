@@ -1,14 +1,21 @@
 """SARIF 2.1.0 output, shaped for GitHub code scanning uploads.
 
 GitHub reads a subset of SARIF: every result needs ruleId, message.text and a
-location with a relative URI (a region's startLine and startColumn are
-1-based); partialFingerprints are optional (the upload action computes them).
-Rules are listed only for the codes that occur, in code order, so ruleIndex is
-stable for a given set of findings.
+location with a URI relative to the repository root (a region's startLine and
+startColumn are 1-based); every rule needs shortDescription, fullDescription and
+help (Microsoft's SARIF multitool checks this as GH2012). Files are named from
+the repository root, not the project's, so a project in `ml/` reports
+`ml/specs/...`. Rules are listed only for the codes that occur, in code order,
+so ruleIndex is stable for a given set of findings.
+
+Each result carries a partial fingerprint, which GitHub uses to recognise an
+alert across runs and commits: see `line_hash`.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
@@ -16,20 +23,26 @@ from urllib.parse import quote
 from modelspec import jsonio
 from modelspec.diagnostics import CODES, Diagnostic, Severity, Suppression
 from modelspec.diagnostics.render import RenderContext
+from modelspec.diagnostics.repository import repository_relative
+from modelspec.diagnostics.rules import DESCRIPTIONS, REPOSITORY_URI, help_uri, plain
 from modelspec.safetext import inert_json
 
 __all__ = [
+    "FINGERPRINT",
     "INFORMATION_URI",
     "PROJECT_CONFIG",
     "SCHEMA_URI",
     "SRCROOT",
+    "line_hash",
     "log",
     "render",
 ]
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://pypi.org/project/modelspec/"
+INFORMATION_URI = REPOSITORY_URI
 SRCROOT = "%SRCROOT%"
+# The partialFingerprints key; a new way of computing the value gets a new version.
+FINGERPRINT = "modelspecLineHash/v1"
 # Where a finding about the whole project (no file of its own) is reported:
 # code scanning drops results that have no location.
 PROJECT_CONFIG = "modelspec.yaml"
@@ -39,6 +52,12 @@ _LEVEL = {
     Severity.WARNING: "warning",
     Severity.NOTE: "note",
 }
+_SRCROOT_BASE = {
+    "description": {
+        "text": "The top of the git repository (git rev-parse --show-toplevel); "
+        "the checkout directory on a CI runner."
+    }
+}
 
 
 def render(diagnostics: Sequence[Diagnostic], ctx: RenderContext) -> str:
@@ -47,9 +66,17 @@ def render(diagnostics: Sequence[Diagnostic], ctx: RenderContext) -> str:
 
 
 def log(diagnostics: Sequence[Diagnostic], ctx: RenderContext) -> dict[str, Any]:
-    """The sarifLog object with one run."""
+    """The sarifLog object with one run; no absolute path of this machine appears in it."""
     codes = sorted({d.code for d in diagnostics})
     rule_index = {code: i for i, code in enumerate(codes)}
+    seen: Counter[str] = Counter()
+    results = []
+    for d in diagnostics:
+        key = line_hash(d, ctx)
+        seen[key] += 1
+        result = _result(d, rule_index[d.code], ctx.repository_path)
+        result["partialFingerprints"] = {FINGERPRINT: f"{key}:{seen[key]}"}
+        results.append(result)
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -61,24 +88,60 @@ def log(diagnostics: Sequence[Diagnostic], ctx: RenderContext) -> dict[str, Any]
             }
         },
         "columnKind": "unicodeCodePoints",
-        "results": [_result(d, rule_index[d.code]) for d in diagnostics],
+        "originalUriBaseIds": {SRCROOT: _SRCROOT_BASE},
+        "results": results,
     }
-    if ctx.base_uri:
-        base = ctx.base_uri if ctx.base_uri.endswith("/") else ctx.base_uri + "/"
-        run["originalUriBaseIds"] = {SRCROOT: {"uri": base}}
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def line_hash(d: Diagnostic, ctx: RenderContext) -> str:
+    """16 hex digits that name a finding's place; its fingerprint is `<line_hash>:<occurrence>`.
+
+    This follows GitHub's own primaryLocationLineHash (a hash of the line's
+    text, a colon, and which occurrence of that hash in the file it is): the
+    digits hash the rule id, the file's path from the repository root and the
+    offending line's text with all white space removed (the message, for a
+    finding without a line). The occurrence (1, 2, ...) tells apart findings of
+    one rule on lines that read the same in one file. Edits elsewhere in the
+    file, lines moving up or down and re-indentation leave it unchanged; so does
+    a new modelspec release that rewords a message, when the line is known.
+    """
+    line = ctx.source_line(d.file, d.line) if d.file and d.line > 0 else ""
+    content = "".join((line or d.message).split())
+    file = repository_relative(ctx.repository_path, d.file or PROJECT_CONFIG)
+    material = "\0".join((d.code, file, content)).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(material).hexdigest()[:16]
 
 
 def _rule(code: str) -> dict[str, Any]:
     title = CODES.get(code, code)
-    return {
+    short = title.replace("-", " ").capitalize()
+    markdown = _sentence(DESCRIPTIONS.get(code, short))
+    description = plain(markdown)
+    rule: dict[str, Any] = {
         "id": code,
         "name": title,
-        "shortDescription": {"text": title.replace("-", " ").capitalize()},
+        "shortDescription": {"text": short},
+        "fullDescription": {"text": description, "markdown": markdown},
     }
+    uri = help_uri(code)
+    if uri:
+        rule["helpUri"] = uri
+        rule["help"] = {
+            "text": f"{code} {title}: {description} See {uri}",
+            "markdown": f"**{code} {title}**: {markdown}\n\nSee [the list of codes]({uri}).",
+        }
+    else:
+        rule["help"] = {"text": f"{code}: {description}", "markdown": f"**{code}**: {markdown}"}
+    return rule
 
 
-def _result(d: Diagnostic, rule_index: int) -> dict[str, Any]:
+def _sentence(description: str) -> str:
+    """A table cell's description as a sentence (one that starts with `a name` keeps its case)."""
+    return description[:1].upper() + description[1:] + "."
+
+
+def _result(d: Diagnostic, rule_index: int, prefix: str) -> dict[str, Any]:
     """One result; a waived policy finding carries an accepted external suppression."""
     text = f"{d.message}\nhint: {d.hint}" if d.hint else d.message
     result: dict[str, Any] = {
@@ -86,7 +149,7 @@ def _result(d: Diagnostic, rule_index: int) -> dict[str, Any]:
         "ruleIndex": rule_index,
         "level": _LEVEL[d.severity],
         "message": {"text": text},
-        "locations": [_location(d)],
+        "locations": [_location(d, prefix)],
     }
     if d.path:
         result["properties"] = {"jsonPointer": d.path}
@@ -116,10 +179,9 @@ def _suppression(s: Suppression) -> dict[str, Any]:
     return out
 
 
-def _location(d: Diagnostic) -> dict[str, Any]:
-    physical: dict[str, Any] = {
-        "artifactLocation": {"uri": _uri(d.file or PROJECT_CONFIG), "uriBaseId": SRCROOT}
-    }
+def _location(d: Diagnostic, prefix: str) -> dict[str, Any]:
+    path = repository_relative(prefix, d.file or PROJECT_CONFIG)
+    physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(path), "uriBaseId": SRCROOT}}
     if d.file and d.line > 0:
         region = {"startLine": d.line}
         if d.column > 0:
@@ -129,5 +191,5 @@ def _location(d: Diagnostic) -> dict[str, Any]:
 
 
 def _uri(path: str) -> str:
-    """A relative URI reference for a project-relative file path."""
-    return quote(path.replace("\\", "/"), safe="/")
+    """A relative URI reference for a repository-relative file path."""
+    return quote(path, safe="/")
