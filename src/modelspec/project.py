@@ -21,8 +21,14 @@ class _Strict(BaseModel):
 
 
 class StateConfig(_Strict):
-    backend: Literal["local"] = Field("local", description="Where state is kept.")
-    path: str = Field(".modelspec/state.json", description="State file, relative to the project.")
+    backend: Literal["local", "postgres"] = Field(
+        "local",
+        description="Where state is kept: a local file, or PostgreSQL (connection from "
+        "MODELSPEC_STATE_DSN or libpq's PG* environment variables, never from this file).",
+    )
+    path: str = Field(
+        ".modelspec/state.json", description="State file of the local backend, relative to the project."
+    )
 
 
 class PipelinesConfig(_Strict):
@@ -36,6 +42,11 @@ class PipelinesConfig(_Strict):
 
 
 class RegistryConfig(_Strict):
+    backend: Literal["local", "mlflow"] = Field(
+        "local",
+        description="Where builds are registered: a local directory, or an MLflow model registry "
+        "(the server from MLFLOW_TRACKING_URI).",
+    )
     path: str = Field(".modelspec/registry", description="Local model registry directory.")
     uri: str = Field(
         "pvc://modelspec-registry",

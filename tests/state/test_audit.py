@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 from pathlib import Path
@@ -17,8 +18,12 @@ def test_each_record_is_one_sorted_json_line(tmp_path: Path) -> None:
     append_audit(log, {"command": "apply", "summary": {"create": 2}})
     lines = log.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2
-    assert lines[0] == '{"a": "multi\\nline", "z": 1}'
-    assert [json.loads(line) for line in lines] == read_audit(log)
+    assert lines[0] == '{"a": "multi\\nline", "prev_sha256": null, "z": 1}'
+    digest = hashlib.sha256(lines[0].encode()).hexdigest()
+    assert json.loads(lines[1])["prev_sha256"] == f"sha256:{digest}"
+    assert [
+        {k: v for k, v in json.loads(line).items() if k != "prev_sha256"} for line in lines
+    ] == read_audit(log)
 
 
 def test_read_audit_of_a_missing_log_is_empty(tmp_path: Path) -> None:

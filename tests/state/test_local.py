@@ -44,7 +44,8 @@ def test_write_then_read_round_trips(tmp_path: Path) -> None:
     assert LocalFileBackend(backend.path).read() == state
     text = backend.path.read_text(encoding="utf-8")
     assert text.endswith("\n") and text.index("model.m0001") < text.index("model.m0002")
-    assert [p.name for p in backend.path.parent.iterdir()] == ["state.json"]
+    assert sorted(p.name for p in backend.path.parent.iterdir()) == ["state.json", "state.json.history"]
+    assert [p.name for p in backend.history_dir.iterdir()] == ["1.json"]
 
 
 def test_previous_file_is_kept_as_backup(tmp_path: Path) -> None:
@@ -59,7 +60,11 @@ def test_previous_file_is_kept_as_backup(tmp_path: Path) -> None:
     assert backend.read() == second
     backend.write(second.bump())
     assert loads_state(backend.backup_path.read_text(encoding="utf-8"), "b") == second
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json", "state.json.backup"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "state.json", "state.json.backup", "state.json.history"
+    ]
+    assert backend.read_serial(1) == first and backend.read_serial(2) == second
+    assert [s.serial for s in backend.history()] == [1, 2, 3]
 
 
 def test_corrupt_file_is_a_clear_error_naming_file_and_backup(tmp_path: Path) -> None:

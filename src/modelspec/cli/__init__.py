@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "show": "show",
     "state": "state",
     "force-unlock": "force_unlock",
+    "audit": "audit",
     "fmt": "fmt",
     "schema": "schema",
     "graph": "graph",

@@ -23,13 +23,21 @@ def command(lock_id: str, yes: bool) -> None:
     """Remove the state lock LOCK_ID when the command holding it is gone.
 
     Only do this when no other modelspec command is running on this state:
-    two commands writing at once can lose what one of them applied.
+    two commands writing at once can lose what one of them applied. With the
+    PostgreSQL backend only a holder row whose session has ended is removed:
+    a live session's advisory lock cannot be taken.
     """
     from modelspec.operations.state import force_unlock, held_lock
 
     project = require_project()
     held = held_lock(project, lock_id)
-    stale = f" (stale: process {held.holder.pid} on this host is gone)" if held.stale else ""
+    stale = ""
+    if held.stale:
+        stale = (
+            " (stale: its database session has ended)"
+            if held.shared
+            else f" (stale: process {held.holder.pid} on this host is gone)"
+        )
     click.echo(f"The state is locked: {held.holder.describe()}{stale}.", err=True)
     if not yes:
         if not stdin_is_interactive():

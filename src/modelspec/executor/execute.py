@@ -24,7 +24,7 @@ from modelspec.state import (
     StateError,
     audit_record,
 )
-from modelspec.state.audit import AUDIT_FILE, AuditEntry, start_audit
+from modelspec.state.audit import AuditEntry, audit_log_for, start_audit
 from modelspec.state.triggers import clear_trigger
 
 __all__ = ["Engine", "NoEngine", "apply", "execute", "state_unavailable"]
@@ -117,7 +117,7 @@ def execute(
     if diags or not plan.has_changes:
         return state, diags
     try:
-        entry = _start_audit(project, plan, state, audit_extra or {}, lock_id)
+        entry = _start_audit(project, backend, plan, state, audit_extra or {}, lock_id)
     except StateError as exc:  # no record, no effect
         return state, [error("MS505", f"apply did not start: {exc}", "nothing was changed")]
     try:
@@ -261,6 +261,7 @@ def _outputs(
 
 def _start_audit(
     project: Project,
+    backend: StateBackend,
     plan: Plan,
     state: State,
     extra: Mapping[str, Any],
@@ -281,7 +282,7 @@ def _start_audit(
         },
         root=project.root,
     )
-    return start_audit(project.work_dir / AUDIT_FILE, record)
+    return start_audit(audit_log_for(project.work_dir, backend), record)
 
 
 def _finish_audit(

@@ -58,19 +58,23 @@ def plan(
     overrides: Sequence[Override] = (),
     backend: StateBackend | None = None,
 ) -> Planned:
-    """Validate the specs, read the state under its lock, render the artifacts and plan.
+    """Validate the specs, read the state (under its lock, but for PostgreSQL), render and plan.
 
     overrides (from `apply --override`) turn a soft-mandatory policy's failures
     into warnings. backend defaults to the project's own. A state that cannot be
     locked or read is a UserError.
     """
+    from modelspec.state.backend import plan_needs_lock
+
     backend = backend or backend_for(project)
 
     def read_locked() -> State:
         with backend.lock(LockInfo.new("plan"), lock_timeout):
             return backend.read()
 
-    return plan_reading(project, backend, read_locked, overrides)
+    # a shared backend's read is one snapshot: plan takes no lock and writes nothing there
+    reader = read_locked if plan_needs_lock(backend) else backend.read
+    return plan_reading(project, backend, reader, overrides)
 
 
 def plan_reading(

@@ -13,6 +13,7 @@ from modelspec.operations.validate import validate_project
 from modelspec.project import Project
 from modelspec.report import FORMATS, Report, build_report
 from modelspec.state import StateError, backend_for, read_audit
+from modelspec.state.audit import audit_log_for
 
 __all__ = ["FORMATS", "load_report", "report_format", "write_report"]
 
@@ -27,8 +28,9 @@ def load_report(
     diags = list(validation.diagnostics)
     # a report without its deployments or history would be signed as complete: refuse instead
     try:
-        state = backend_for(project).read()
-        audit = read_audit(project.work_dir / "audit.jsonl")
+        backend = backend_for(project)
+        state = backend.read()
+        audit = read_audit(audit_log_for(project.work_dir, backend))
     except StateError as exc:
         raise UserError(
             f"{exc}; no report is made, since one without the deployments or the history "

@@ -1,4 +1,4 @@
-"""The state operations: read the applied state (list, show) and remove a lock left behind."""
+"""The state operations: read the applied state (list, show, pull), push, migrate, force-unlock."""
 
 from __future__ import annotations
 
@@ -17,9 +17,17 @@ from modelspec.state import (
     StateError,
     backend_for,
 )
-from modelspec.state.lock import is_stale
+from modelspec.state.backend import KeepsHistory, SerialInfo, StateBackend, holder_is_stale
 
-__all__ = ["HeldLock", "force_unlock", "held_lock", "read_state", "state_resource"]
+__all__ = [
+    "HeldLock",
+    "force_unlock",
+    "held_lock",
+    "pull_state",
+    "read_state",
+    "state_history",
+    "state_resource",
+]
 
 
 @dataclass(frozen=True)
@@ -28,19 +36,47 @@ class HeldLock:
 
     holder: LockInfo
     stale: bool
+    shared: bool = False  # a PostgreSQL lock: stale means its database session has ended
 
 
-def read_state(project: Project) -> State:
-    """The state the last apply left; a corrupt or unreadable state is the user's to fix."""
+def read_state(project: Project, serial: int | None = None) -> State:
+    """The state the last apply left (or the one kept at serial); errors are the user's to fix."""
     try:
-        return backend_for(project).read()
+        backend = backend_for(project)
+        if serial is None:
+            return backend.read()
+        return _keeper(backend).read_serial(serial)
     except StateError as exc:
         raise UserError(str(exc)) from None
 
 
-def state_resource(project: Project, address: str) -> ResourceState:
+def state_history(project: Project) -> list[SerialInfo]:
+    """Every serial the backend keeps, oldest first."""
+    try:
+        return _keeper(backend_for(project)).history()
+    except StateError as exc:
+        raise UserError(str(exc)) from None
+
+
+def pull_state(project: Project, serial: int | None = None) -> str | None:
+    """The state file text of the current state (or serial), as `state pull` prints it; None if none."""
+    from modelspec.state import dumps_state
+
+    state = read_state(project, serial)
+    if serial is None and state.serial == 0 and not state.resources:
+        return None
+    return dumps_state(state)
+
+
+def _keeper(backend: StateBackend) -> KeepsHistory:
+    if not isinstance(backend, KeepsHistory):
+        raise StateError("this state backend keeps no history")
+    return backend
+
+
+def state_resource(project: Project, address: str, serial: int | None = None) -> ResourceState:
     """One resource in state; an unknown address suggests the closest one."""
-    state = read_state(project)
+    state = read_state(project, serial)
     rs = state.resources.get(address)
     if rs is None:
         raise UserError(_unknown_address(address, state.addresses))
@@ -50,14 +86,16 @@ def state_resource(project: Project, address: str) -> ResourceState:
 def held_lock(project: Project, lock_id: str) -> HeldLock:
     """The holder of the lock, checked to be lock_id (else the error says whose it is)."""
     try:
-        holder = backend_for(project).current_lock()
+        backend = backend_for(project)
+        holder = backend.current_lock()
         if holder is None:
             raise NotLocked(lock_id)
         if not holder.answers_to(lock_id):
             raise LockIdMismatch(lock_id, holder)
+        stale = holder_is_stale(backend, holder)
     except StateError as exc:
         raise UserError(str(exc)) from None
-    return HeldLock(holder, is_stale(holder))
+    return HeldLock(holder, stale, project.config.state.backend == "postgres")
 
 
 def force_unlock(project: Project, lock_id: str) -> None:

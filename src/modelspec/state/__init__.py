@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from modelspec.state.audit import append_audit, audit_record, read_audit
-from modelspec.state.backend import StateBackend
+from modelspec.state.backend import KeepsHistory, StateBackend
 from modelspec.state.fileformat import dumps_state, loads_state
 from modelspec.state.local import LocalFileBackend
 from modelspec.state.lock import Lock, LockIdMismatch, LockInfo, NotLocked, StateLocked
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CURRENT_FORMAT_VERSION",
+    "KeepsHistory",
     "LocalFileBackend",
     "Lock",
     "LockIdMismatch",
@@ -37,6 +38,14 @@ __all__ = [
 ]
 
 
-def backend_for(project: Project) -> StateBackend:
-    """The backend modelspec.yaml names; `local` (a file in the project) is the only one yet."""
+def backend_for(project: Project, kind: str | None = None) -> StateBackend:
+    """The backend modelspec.yaml names (or kind): a file in the project, or PostgreSQL.
+
+    The PostgreSQL backend keys its state by the project's name and reads its
+    connection from the environment when first used (state/pgconnect.py).
+    """
+    if (kind or project.config.state.backend) == "postgres":
+        from modelspec.state.postgres import PostgresBackend
+
+        return PostgresBackend(project.name)
     return LocalFileBackend(project.state_path)

@@ -1,4 +1,4 @@
-"""The local state backend: a JSON file written atomically, its backup, and a lock file beside it."""
+"""The local state backend: a JSON file written atomically, its backup, history and lock beside it."""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ import contextlib
 import errno
 import os
 import secrets
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from modelspec.files import ReadRefused, os_reason, read_regular, write_atomic
+from modelspec.state.audit import AUDIT_FILE, FileAuditLog
+from modelspec.state.backend import SerialInfo
 from modelspec.state.fileformat import dumps_state, loads_state
 from modelspec.state.lock import (
     Lock,
@@ -31,14 +35,23 @@ _DEFAULT_NAME_MAX = 255
 class LocalFileBackend:
     """State in one JSON file (.modelspec/state.json); state.json.backup keeps the previous one.
 
-    Beside it: state.lock while a command holds the lock.
+    Beside it: state.lock while a command holds the lock, and state.json.history/
+    with every serial written (`<serial>.json`, hard links where the file system
+    has them, so keeping them costs no write), and the audit log audit.jsonl.
     """
+
+    snapshot_reads = False  # plan reads under the lock: a file has no snapshots
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.backup_path = path.with_name(path.name + ".backup")
+        self.history_dir = path.with_name(path.name + ".history")
         self.lock_path = path.with_suffix(".lock")
         self._empty: State | None = None
+
+    @property
+    def where(self) -> str:
+        return str(self.path)
 
     def read(self) -> State:
         """The stored state; a StateError naming the file and the way back when it is unusable."""
@@ -69,6 +82,70 @@ class LocalFileBackend:
             raise os_failure("write state file", self.path, exc) from None
         except ReadRefused as exc:  # copying the old file to the backup, where links fail
             raise StateError(f"cannot back up state file {self.path}: {exc}") from None
+        self._keep_serial(state.serial, payload)
+
+    def read_serial(self, serial: int) -> State:
+        """The state as it was at serial: the current file, or its copy in the history."""
+        current = self.read()
+        if current.serial == serial and self.path.exists():
+            return current
+        path = self.history_dir / f"{serial}.json"
+        try:
+            data = read_regular(path, limit=STATE_LIMIT)
+        except FileNotFoundError:
+            kept = [s.serial for s in self.history()]
+            span = f"serials {', '.join(map(str, kept))} are kept" if kept else "none is kept"
+            raise StateError(f"no serial {serial} in the state history {self.history_dir}; {span}") from None
+        except (OSError, ReadRefused) as exc:
+            why = os_reason(exc) if isinstance(exc, OSError) else str(exc)
+            raise StateError(f"cannot read state history file {path}: {why}") from None
+        return loads_state(data, str(path))
+
+    def history(self) -> list[SerialInfo]:
+        """Every kept serial, oldest first (the history directory, and the current file)."""
+        found: dict[int, SerialInfo] = {}
+        with contextlib.suppress(OSError):
+            for entry in self.history_dir.iterdir():
+                stem = entry.name.removesuffix(".json")
+                if entry.name.endswith(".json") and stem.isdigit() and entry.is_file():
+                    found[int(stem)] = SerialInfo(int(stem), "", _mtime(entry))
+        if self.path.exists():
+            current = self.read()
+            found[current.serial] = SerialInfo(current.serial, current.lineage, _mtime(self.path))
+        return [found[serial] for serial in sorted(found)]
+
+    def import_history(self, states: Sequence[State]) -> None:
+        """Write every state (a migration's source history); the one with the highest serial last."""
+        ordered = sorted(states, key=lambda s: s.serial)
+        for state in ordered[:-1]:
+            self._keep_serial(state.serial, dumps_state(state).encode("utf-8", "backslashreplace"), link=False)
+        if ordered:
+            self.write(ordered[-1])
+
+    def audit_log(self) -> FileAuditLog:
+        return FileAuditLog(self.path.parent / AUDIT_FILE)
+
+    def _keep_serial(self, serial: int, payload: bytes, *, link: bool = True) -> None:
+        """history/<serial>.json: a hard link to the file just written, or a copy of payload."""
+        target = self.history_dir / f"{serial}.json"
+        try:
+            self.history_dir.mkdir(exist_ok=True)
+            tmp = self.history_dir / f".{serial}.json.{secrets.token_hex(6)}.tmp"
+            try:
+                if not link:
+                    raise OSError(errno.EOPNOTSUPP, "a copy is asked for")
+                os.link(self.path, tmp)
+            except OSError:
+                write_atomic(target, payload, sync_dir=True)
+                return
+            try:
+                os.replace(tmp, target)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+                raise
+        except OSError as exc:
+            raise os_failure("keep the state history file", target, exc) from None
 
     def lock(self, info: LockInfo, timeout: float = 0) -> Lock:
         """Take the lock; first make sure every file the state needs can be named here."""
@@ -142,6 +219,14 @@ class LocalFileBackend:
             with contextlib.suppress(OSError):
                 tmp.unlink()
             raise
+
+
+def _mtime(path: Path) -> str:
+    try:
+        stamp = path.stat().st_mtime
+    except OSError:
+        return "unknown"
+    return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _name_max(directory: Path) -> int:
