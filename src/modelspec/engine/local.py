@@ -72,7 +72,7 @@ class LocalEngine:
         merely the newest folder on disk: its digests in state are what the deployment's
         manifests carry for the runtime to verify.
         """
-        from modelspec.registry.local import rollback_alias, set_alias
+        from modelspec.registry.backend import registry_for
         from modelspec.registry.trust import recorded_builds
         from modelspec.state.triggers import read_trigger_records
 
@@ -80,13 +80,13 @@ class LocalEngine:
         if model is None:
             raise EngineError(f"deployment {deployment.name}: its model is not defined")
         target = DeploymentView(deployment).target
-        registry = self.project.registry_dir
+        registry = registry_for(self.project)
         recorded = state.resources.get(str(Address.of("Model", model.name)))
         outputs = recorded.outputs if recorded is not None else {}
         builds = recorded_builds(outputs)
         trigger = read_trigger_records(self.project).get(deployment.address, {})
         if trigger.get("action") == "rollback":
-            before, build = rollback_alias(registry, model.name, target)
+            before, build = registry.rollback_alias(model.name, target)
             rolled: dict[str, Any] = {"rolled_back_from": before}
         else:
             recorded_build = outputs.get("build") if outputs.get("version") == model.version else None
@@ -96,10 +96,15 @@ class LocalEngine:
                     "build recorded in state; apply the model first"
                 )
             build = recorded_build
-            set_alias(registry, model.name, target, build)
+            registry.set_alias(model.name, target, build)
             rolled = {}
         digest = builds.get(build, {}).get(MANIFEST)
-        deployed = {"model_build": build, "model_build_digest": digest, **rolled}
+        deployed = {
+            "model_build": build,
+            "model_build_digest": digest,
+            **rolled,
+            **registry.deployed_outputs(model.name, build),  # with MLflow: where its artifacts are
+        }
         if isinstance(outputs.get("sklearn_version"), str):
             deployed["sklearn_version"] = outputs["sklearn_version"]
         return deployed

@@ -32,10 +32,10 @@ __all__ = ["PipelineEngine", "build_facts", "deployed_by_pipeline"]
 
 def _alias_build(project: Project, model: ModelView, target: str) -> str | None:
     """The build the target's alias names, when it is a build of the model's current version."""
-    from modelspec.registry.local import get_alias
+    from modelspec.registry.backend import registry_for
 
     try:
-        build = get_alias(project.registry_dir, model.name, target)
+        build = registry_for(project).get_alias(model.name, target)
     except EngineError:
         return None  # an alias that names no build folder is never followed
     if build is None or not build.startswith(f"{model.version}+"):

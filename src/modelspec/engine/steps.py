@@ -14,15 +14,18 @@ import platform
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from modelspec import jsonio
+from modelspec import __version__, jsonio
 from modelspec.compile.address import Address
 from modelspec.compile.graph import Graph, Resource
 from modelspec.compile.views import ContractView, ModelView, Refs
 from modelspec.errors import EngineError
 from modelspec.learn.train import TrainingData, load_training_data, progress
 from modelspec.project import Project
+
+if TYPE_CHECKING:
+    from modelspec.registry.backend import RegistryBackend
 
 __all__ = [
     "STEPS",
@@ -55,12 +58,15 @@ class StepContext:
     model: Resource
     contract: Resource
     workdir: Path
+    registry_backend: RegistryBackend  # where register_step registers (registry.backend)
 
 
 def step_context(
     project: Project, graph: Graph, model: str, workdir: Path | None = None
 ) -> StepContext:
     """The context for a model by name; an unknown model or missing contract is an EngineError."""
+    from modelspec.registry.backend import registry_for
+
     resource = graph.get(Address.of("Model", model))
     if resource is None:
         known = ", ".join(r.name for r in graph.of_kind("Model")) or "none"
@@ -76,6 +82,7 @@ def step_context(
         model=resource,
         contract=contract.resource,
         workdir=workdir or project.work_dir / "work" / model,
+        registry_backend=registry_for(project),
     )
 
 
@@ -269,7 +276,7 @@ def evaluate_step(ctx: StepContext, data: TrainingData | None = None) -> dict[st
 def register_step(ctx: StepContext, data: TrainingData | None = None) -> dict[str, Any]:
     """Register the evaluated model as the next build of its version; the outputs for state."""
     from modelspec.monitoring.drift import summarize
-    from modelspec.registry.local import register_build
+    from modelspec.registry.backend import TrainingRun
     from modelspec.registry.runtime_files import example_row, runtime_files
     from modelspec.registry.trust import BUILDS, builds_output
 
@@ -305,7 +312,17 @@ def register_step(ctx: StepContext, data: TrainingData | None = None) -> dict[st
     files.update(
         runtime_files(ctx.model.name, version, signature, versions, row, len(model_files[MODEL_FILE]))
     )
-    build = register_build(ctx.registry, ctx.model.name, version, files)
+    run = TrainingRun(
+        estimator=str(model.estimator_class),
+        params=dict(model.estimator.get("params") or {}),
+        best_params=dict(training["best_params"] or {}),
+        metrics={k: v for k, v in evaluation["metrics"].items() if isinstance(v, int | float)},
+        spec_digest=ctx.model.digest,
+        data_digest=data.sha256,
+        sklearn_version=versions.get("sklearn"),
+    )
+    registered = ctx.registry_backend.register(ctx.model.name, version, files, run)
+    build = registered.build
     outputs = {
         "version": version,
         "build": build.build,
@@ -313,19 +330,12 @@ def register_step(ctx: StepContext, data: TrainingData | None = None) -> dict[st
         "data_digest": data.sha256,
         "artifact_digest": build.artifact_digest,
         "sklearn_version": versions.get("sklearn"),  # what a runtime must be able to unpickle
-        "registry_path": _relative(build.path, ctx.root),
+        **registered.outputs,  # registry_path (and the MLflow version, with that backend)
         BUILDS: builds_output(build),  # what serve, monitor and score verify the build against
     }
     _write(ctx, BUILD, outputs)
     progress(f"{ctx.model.name}: registered {build.build}")
     return outputs
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _signature(ctx: StepContext, data: TrainingData, estimator: Any) -> dict[str, Any]:
@@ -356,10 +366,10 @@ def _versions() -> dict[str, str]:
         ("scipy", "scipy"),
         ("joblib", "joblib"),
         ("skops", "skops"),
-        ("modelspec", "modelspec"),
     ):
         try:
             out[key] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             out[key] = "unknown"
+    out["modelspec"] = __version__  # the running code's, whatever its distribution is named
     return out

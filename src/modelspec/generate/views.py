@@ -89,6 +89,7 @@ class ServingView:
     labels: dict[str, str]
     annotations: dict[str, str]
     sklearn_version: str | None = None  # what the build was trained with (versions.json)
+    storage_path: str | None = None  # the build's folder in an MLflow artifact store (recorded)
 
     @property
     def build_subpath(self) -> str:
@@ -97,8 +98,9 @@ class ServingView:
 
     @property
     def model_uri(self) -> str:
-        """Where runtimes load the build from: `<registry_uri>/<model>/<build>`."""
-        return f"{self.registry_uri.rstrip('/')}/{self.build_subpath}"
+        """Where runtimes load the build from: `<registry_uri>/<model>/<build>` (with the MLflow
+        registry backend, the version's artifact folder in the store registry_uri names)."""
+        return f"{self.registry_uri.rstrip('/')}/{self.storage_path or self.build_subpath}"
 
     @property
     def registry_claim(self) -> str | None:
@@ -136,6 +138,7 @@ def deployment_view(
     build = recorded.get("model_build")
     digest = recorded.get("model_build_digest")
     trained_with = recorded.get("sklearn_version")
+    storage_path = recorded.get("model_storage_path")
     model = ModelView(require_ref(resource, refs, Role.MODEL))
     target = TargetView(require_ref(resource, refs, Role.TARGET))
     replicas = _section(spec, "replicas")
@@ -180,6 +183,7 @@ def deployment_view(
         build_digest=digest if isinstance(digest, str) else None,
         registry_uri=ctx.registry_uri,
         sklearn_version=trained_with if isinstance(trained_with, str) else None,
+        storage_path=storage_path if isinstance(storage_path, str) and storage_path else None,
         labels=labels,
         annotations=annotations,
     )

@@ -32,6 +32,7 @@ __all__ = [
     "SKOPS_FILE",
     "Build",
     "alias_history",
+    "build_manifest",
     "build_numbers",
     "build_path",
     "get_alias",
@@ -152,6 +153,12 @@ def resolve_build_dir(path: Path) -> Path:
     raise EngineError(f"{path} is not a registered build (it has no {MANIFEST})")
 
 
+def build_manifest(model: str, build: str, digests: Mapping[str, str]) -> bytes:
+    """The manifest.json of a build: the sha256 of every other file (every registry writes this)."""
+    manifest = {"format_version": FORMAT_VERSION, "model": model, "build": build, "files": dict(digests)}
+    return _json_bytes(manifest)
+
+
 def register_build(registry: Path, model: str, version: str, files: Mapping[str, bytes]) -> Build:
     """Write files as the next build of model@version, atomically (a complete directory or none).
 
@@ -171,13 +178,7 @@ def register_build(registry: Path, model: str, version: str, files: Mapping[str,
         while True:
             numbers = build_numbers(registry, model, version)
             build = f"{version}+{(numbers[-1] if numbers else 0) + 1}"
-            manifest = {
-                "format_version": FORMAT_VERSION,
-                "model": model,
-                "build": build,
-                "files": digests,
-            }
-            manifest_bytes = _json_bytes(manifest)
+            manifest_bytes = build_manifest(model, build, digests)
             (staging / MANIFEST).write_bytes(manifest_bytes)
             _fsync_dir_files(staging)
             try:

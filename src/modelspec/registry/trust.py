@@ -17,14 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from modelspec.compile.address import Address
 from modelspec.errors import EngineError
-from modelspec.registry.local import (
-    ALIASES,
-    Build,
-    build_path,
-    get_alias,
-    is_build_name,
-    resolve_build_dir,
-)
+from modelspec.registry.backend import LocalRegistry, RegistryBackend, registry_for
+from modelspec.registry.local import Build, is_build_name, resolve_build_dir
 from modelspec.registry.verify import BuildRecord, VerifiedBuild, open_build
 
 if TYPE_CHECKING:
@@ -106,14 +100,19 @@ def record_for(state: State, model: str, build: str) -> BuildRecord:
     return BuildRecord(model, build, files)
 
 
+def _backend(registry: Path | RegistryBackend) -> RegistryBackend:
+    return LocalRegistry(registry) if isinstance(registry, Path) else registry
+
+
 def deployed_build(
-    state: State, registry: Path, deployment: str, model: str, target: str
+    state: State, registry: Path | RegistryBackend, deployment: str, model: str, target: str
 ) -> str | None:
     """The build apply deployed for a deployment, once the target's alias agrees; None: none yet."""
-    alias = get_alias(registry, model, target)
+    backend = _backend(registry)
+    alias = backend.get_alias(model, target)
     recorded = state.resources.get(str(Address.of("Deployment", deployment)))
     deployed = recorded.outputs.get("model_build") if recorded is not None else None
-    where = registry / model / ALIASES
+    where = backend.alias_location(model)
     if alias == deployed:
         return alias
     if deployed is None:
@@ -131,10 +130,13 @@ def deployed_build(
     )
 
 
-def open_registered(registry: Path, state: State, model: str, build: str) -> VerifiedBuild:
-    """A model's build in the registry, verified against the digests state recorded."""
+def open_registered(
+    registry: Path | RegistryBackend, state: State, model: str, build: str
+) -> VerifiedBuild:
+    """A model's build in the registry, verified against the digests state recorded (a remote
+    registry's build is downloaded first, and verified as the local copy it then is)."""
     record = record_for(state, model, build)
-    return open_build(build_path(registry, model, build, f"build {build} of model {model}"), record)
+    return open_build(_backend(registry).fetch_build(model, build), record)
 
 
 def open_deployed(
@@ -142,10 +144,11 @@ def open_deployed(
 ) -> VerifiedBuild | None:
     """The build a deployment serves, verified; None when nothing is deployed yet."""
     state = read_state(project)
-    build = deployed_build(state, project.registry_dir, deployment, model, target)
+    registry = registry_for(project)
+    build = deployed_build(state, registry, deployment, model, target)
     if build is None:
         return None
-    return open_registered(project.registry_dir, state, model, build)
+    return open_registered(registry, state, model, build)
 
 
 def open_build_dir(project: Project, path: Path) -> VerifiedBuild:
@@ -164,10 +167,11 @@ def deployed_record(
     """The folder of the build a deployment serves and the digests state recorded for it (for a
     server that verifies it itself, serving/runtime.py); None when nothing is deployed yet."""
     state = read_state(project)
-    build = deployed_build(state, project.registry_dir, deployment, model, target)
+    registry = registry_for(project)
+    build = deployed_build(state, registry, deployment, model, target)
     if build is None:
         return None
-    path = build_path(project.registry_dir, model, build, f"build {build} of model {model}")
+    path = registry.fetch_build(model, build)
     return path, record_for(state, model, build)
 
 
