@@ -3,9 +3,9 @@
 #
 #   docker build -t ghcr.io/modelspec/modelspec:0.1.0 .
 #
-# It installs exactly this source tree, with the extras `serve` (MLServer) and `kubeflow` (the
-# KFP components start in kfp), nothing from a registry named modelspec: that name on PyPI is
-# another project.
+# It installs exactly this source tree (the distribution `modelspec-cli`), with the extras
+# `serve` (MLServer) and `kubeflow` (the KFP components start in kfp), nothing from a registry
+# named modelspec: that name on PyPI is another project.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -12,6 +12,7 @@ measurement failed or a goal was missed. See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -46,6 +47,7 @@ from gen_specs import counts_for, generate  # noqa: E402
 from goals import Goal, evaluate_goals, print_report  # noqa: E402
 from measure import best_process, best_time, run_process  # noqa: E402
 from peer import peer_command, peer_executable, prepare_peer_inputs, ruamel_clib  # noqa: E402
+from state_backends import measure_backends, postgres_dsns  # noqa: E402
 
 ENV = {**os.environ, "NO_COLOR": "1"}
 
@@ -178,6 +180,10 @@ def measure_n(n: int, repeat: int, args: argparse.Namespace, work: Path) -> dict
             _note(row, f"ruamel round-trip skipped above N={args.ruamel_max:,}")
     if args.plan:
         _measure_plan(row, project, repeat, args.timeout)
+    if args.state_backend == "postgres":
+        measure_backends(
+            row, project, repeat, args.timeout, ENV, args.new_dsn, modelspec_argv, _record, _fail
+        )
     return row
 
 
@@ -225,6 +231,8 @@ def _measure_plan(row: dict[str, Any], project: Path, repeat: int, timeout: floa
 def _environment() -> dict[str, Any]:
     from importlib.metadata import PackageNotFoundError, version
 
+    from modelspec import __version__
+
     def pkg(name: str) -> str:
         try:
             return version(name)
@@ -233,7 +241,7 @@ def _environment() -> dict[str, Any]:
 
     return {
         "python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
-        "modelspec": pkg("modelspec"), "pyyaml": pkg("PyYAML"), "libyaml": yaml.__with_libyaml__,
+        "modelspec": __version__, "pyyaml": pkg("PyYAML"), "libyaml": yaml.__with_libyaml__,
         "check_jsonschema": pkg("check-jsonschema"), "ruamel_yaml": pkg("ruamel.yaml"),
         "ruamel_clib": ruamel_clib(),
     }
@@ -250,6 +258,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-peer", dest="peer", action="store_false", help="skip check-jsonschema")
     parser.add_argument("--json", nargs="?", const=str(HERE / "out" / "results.json"), metavar="PATH",
                         help="write the results as JSON (default bench/out/results.json)")
+    parser.add_argument("--state-backend", choices=["local", "postgres"], default="local",
+                        help="postgres: also time apply and no-change plan/apply on PostgreSQL beside local")
+    parser.add_argument("--state-dsn", metavar="DSN", default=os.environ.get("MODELSPEC_STATE_DSN"),
+                        help="the server for --state-backend postgres (default: start a throwaway one)")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="generate into DIR and keep it")
     parser.add_argument("--timeout", type=float, default=1800.0, metavar="SECONDS",
                         help="kill any one measured process after this long (default 1800)")
@@ -271,7 +283,10 @@ def main(argv: list[str] | None = None) -> int:
         results["version_s"] = timing.best
     else:
         results["version_error"] = _failure("modelspec --version", version)
-    with tempfile.TemporaryDirectory(prefix="modelspec-bench-") as temp:
+    with tempfile.TemporaryDirectory(prefix="modelspec-bench-") as temp, contextlib.ExitStack() as stack:
+        args.new_dsn = (
+            stack.enter_context(postgres_dsns(args.state_dsn)) if args.state_backend == "postgres" else None
+        )
         work = args.keep or Path(temp)
         for n in sizes:
             repeat = args.repeat or (1 if n >= 10_000 else 3)

@@ -13,7 +13,7 @@ import shlex
 import tomllib
 from pathlib import Path
 
-from modelspec import __version__
+from modelspec import DISTRIBUTION, __version__
 from modelspec.generate.argo import RUNNER_UID
 from modelspec.project import PipelinesConfig
 
@@ -90,6 +90,7 @@ def test_the_default_image_is_the_one_the_dockerfile_says_to_build() -> None:
     assert f"docker build -t {image} ." in (ROOT / "Dockerfile").read_text(encoding="utf-8")
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["scripts"]["modelspec"] == "modelspec.cli:main"
+    assert project["name"] == DISTRIBUTION  # the image installs that distribution from source
     assert "serve" in project["optional-dependencies"]
 
 

@@ -181,7 +181,13 @@ def _round_trip_edit(text: str, index: int, changes: dict[tuple[str, str], str])
     preamble = yamledit.explicit_start_preamble(text)
     parts = [yamledit.dump_document(yaml, doc) for doc in docs]
     result = (preamble or "") + yamledit.join_documents(parts, explicit_start=preamble is not None)
-    return result if _only_changed(text, result, index, changes) else None
+    if not _only_changed(text, result, index, changes):
+        return None
+    # Every document of the file gets the editor's schema, as init writes them.
+    kinds = [doc.get("kind") if isinstance(doc, CommentedMap) else None for doc in docs]
+    with_modelines = yamledit.add_document_modelines(result, kinds)
+    same = yamledit.load_plain(with_modelines) == yamledit.load_plain(result)
+    return with_modelines if same else result
 
 
 def _only_changed(before: str, after: str, index: int, changes: dict[tuple[str, str], str]) -> bool:

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from modelspec.yamledit import (
+    add_document_modelines,
     all_comments,
     dump_document,
     explicit_start_preamble,
@@ -37,8 +38,13 @@ class FormatError(Exception):
 
 
 def format_text(text: str) -> str:
-    """The canonical layout of a (multi-document) YAML text; raises FormatError on invalid YAML."""
-    expected = _comparable(_load_plain(text))
+    """The canonical layout of a (multi-document) YAML text; raises FormatError on invalid YAML.
+
+    Every document gets the editor's modeline when the file has one for some document
+    (yaml-language-server reads a modeline only in its own document).
+    """
+    plain = _load_plain(text)
+    expected = _comparable(plain)
     docs = _load_round_trip(text)
     if all(doc is None for doc in docs):
         layout = text  # only comments, or nothing: no structure to lay out
@@ -61,6 +67,10 @@ def format_text(text: str) -> str:
         layout += "\n"
     if all_comments(layout) != all_comments(text):
         raise FormatError("formatting would lose a comment; the file is left as it is")
+    kinds = [doc.get("kind") if isinstance(doc, dict) else None for doc in plain]
+    with_modelines = add_document_modelines(layout, kinds)
+    if _comparable(_safe_or_none(with_modelines)) == expected:
+        layout = with_modelines
     return layout
 
 

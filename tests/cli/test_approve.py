@@ -171,6 +171,10 @@ def test_approve_updates_the_existing_approval_in_place(make_project: ProjectFac
     expected = STALE.format(zeros="0" * 64)
     expected = expected.replace(f"sha256:{'0' * 64}  # pinned", f"{digest}  # pinned")
     expected = expected.replace('date: "2026-10-01"', 'date: "2026-11-20"')
+    # the second document gets the editor's schema too (yaml-language-server reads a
+    # modeline only in its own document)
+    modeline = "# yaml-language-server: $schema=../../schemas/approval.schema.json\n"
+    expected = expected.replace("---\n", "---\n" + modeline)
     assert text == expected
     report = evaluate_policies(graph_of(root), today=date(2026, 11, 27))
     assert [f.outcome for f in report.findings] == ["pass"]

@@ -228,7 +228,7 @@ def test_without_kfp_rendering_stops_with_one_line_naming_the_extra(
     with pytest.raises(UserError) as raised:
         _rendered(kubeflow_example.root)
     assert str(raised.value) == (
-        "pipelines.engine kubeflow needs the KFP SDK: pip install 'modelspec[kubeflow]'"
+        "pipelines.engine kubeflow needs the KFP SDK: pip install 'modelspec-cli[kubeflow]'"
     )
 
 

@@ -11,6 +11,7 @@ __all__ = [
     "DATA_DIR",
     "REPO_FILES",
     "SCHEMAS_DIR",
+    "WORKFLOW",
     "existing_files",
     "init_project",
     "planned_files",
@@ -23,7 +24,10 @@ DATA_DIR = "data"
 
 # Files that belong to the repository rather than the project: left out when the
 # project goes into a repository that has its own (repo_files=False).
-REPO_FILES = frozenset({".gitignore", ".github/workflows/modelspec.yml"})
+WORKFLOW = ".github/workflows/modelspec.yml"
+REPO_FILES = frozenset({".gitignore", WORKFLOW})
+# The workflow installs the version of modelspec that wrote it: init puts it in place of this.
+_VERSION_PLACEHOLDER = b"@MODELSPEC_VERSION@"
 
 _SKIPPED_NAMES = frozenset({"__pycache__", ".DS_Store"})
 
@@ -33,12 +37,15 @@ def project_files(*, repo_files: bool = True) -> dict[str, bytes]:
 
     The template's files come first, then one JSON Schema per kind under schemas/.
     """
+    from modelspec import __version__
     from modelspec.spec.schema import dump_schema, json_schemas
 
     template = _template_files(resources.files("modelspec.examples") / "project", "")
     files = {
         rel: content for rel, content in sorted(template) if repo_files or rel not in REPO_FILES
     }
+    if WORKFLOW in files:
+        files[WORKFLOW] = files[WORKFLOW].replace(_VERSION_PLACEHOLDER, __version__.encode())
     for name, schema in json_schemas().items():
         files[f"{SCHEMAS_DIR}/{name}"] = dump_schema(schema).encode("utf-8")
     return files

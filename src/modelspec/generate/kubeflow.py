@@ -30,7 +30,7 @@ __all__ = [
 
 DATA_MOUNT = "/var/lib/modelspec/data"  # default data_dir: the contract's source path is below it
 BUNDLE_FORMAT = 1
-KFP_MISSING = "pipelines.engine kubeflow needs the KFP SDK: pip install 'modelspec[kubeflow]'"
+KFP_MISSING = "pipelines.engine kubeflow needs the KFP SDK: pip install 'modelspec-cli[kubeflow]'"
 
 
 class KfpMissing(UserError):
