@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from modelspec.compile.address import Address
@@ -80,7 +81,28 @@ class Graph:
         return self.resources.get(address if isinstance(address, str) else str(address))
 
     def of_kind(self, kind: str) -> list[Resource]:
-        return [r for r in self.resources.values() if r.kind == kind]
+        return list(self._by_kind.get(kind, ()))
+
+    @cached_property
+    def _by_kind(self) -> dict[str, tuple[Resource, ...]]:
+        """Resources by kind, in graph order: built once (renderers ask per resource)."""
+        out: dict[str, list[Resource]] = {}
+        for resource in self.resources.values():
+            out.setdefault(resource.kind, []).append(resource)
+        return {kind: tuple(items) for kind, items in out.items()}
+
+    def deployments_of(self, model: str) -> tuple[Resource, ...]:
+        """The Deployments whose spec.model names the model, in graph order."""
+        return self._deployments_by_model.get(model, ())
+
+    @cached_property
+    def _deployments_by_model(self) -> dict[str, tuple[Resource, ...]]:
+        out: dict[str, list[Resource]] = {}
+        for deployment in self._by_kind.get("Deployment", ()):
+            model = deployment.spec.get("model")
+            if isinstance(model, str):
+                out.setdefault(model, []).append(deployment)
+        return {name: tuple(items) for name, items in out.items()}
 
     def refs(self, resource: Resource) -> dict[str, Resource]:
         """The resources a resource references, by role (what policies see as `refs`).

@@ -55,9 +55,7 @@ def pipeline_refs(graph: Graph, model: Resource) -> dict[str, Resource]:
     manifests for the build it registered; the render cache keys on them too.
     """
     out: dict[str, Resource] = {}
-    for deployment in graph.of_kind("Deployment"):
-        if deployment.spec.get("model") != model.name:
-            continue
+    for deployment in graph.deployments_of(model.name):
         out[deployment.address] = deployment
         target = graph.refs(deployment).get(Role.TARGET)
         while target is not None and target.address not in out:
