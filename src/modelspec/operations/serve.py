@@ -118,7 +118,7 @@ def run(request: ServeRequest, listen: Listen, announce: Callable[[str], None]) 
     except ImportError as exc:
         raise UserError(
             f"modelspec serve needs MLServer ({exc.name or exc} is not installed): "
-            "install modelspec with its `serve` extra (MLServer 1.7 and mlserver-sklearn)"
+            "pip install 'modelspec-cli[serve]' (MLServer 1.7 and mlserver-sklearn)"
         ) from None
     config = server.ServeConfig(
         build_dir=request.build_dir,

@@ -75,7 +75,7 @@ class MlflowRegistry:
         except ImportError as exc:
             raise EngineError(
                 f"registry.backend is mlflow, but MLflow is not installed ({exc.name or exc}): "
-                "install modelspec with its `mlflow` extra"
+                "pip install 'modelspec-cli[mlflow]'"
             ) from None
         check_reachable(uri)
         self._uri = uri

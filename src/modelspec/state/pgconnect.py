@@ -57,7 +57,7 @@ def _driver() -> Any:
     except ImportError:
         raise StateUnavailable(
             "state.backend is postgres, but the PostgreSQL driver is not installed: install "
-            "modelspec with its `postgres` extra (psycopg[binary])"
+            "modelspec-cli with its `postgres` extra: pip install 'modelspec-cli[postgres]'"
         ) from None
     return psycopg
 
