@@ -7,7 +7,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from fakes import passing_validate_data
 from recorded_state import record_in_state
 
 from modelspec.project import Project
+from runtimes import free_port
 
 CLASSIFIER = "biopsy-malignancy-classifier"
 REGRESSOR = "diabetes-progression-regressor"
@@ -63,12 +63,6 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Trained:
     set_alias(project.registry_dir, CLASSIFIER, "prod", build)
     record_in_state(root, {f"deployment.{DEPLOYMENT}": {"model_build": build}})
     return Trained(root, project, builds[CLASSIFIER], builds[REGRESSOR], outputs)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -47,6 +47,7 @@ from modelspec.generate.common import (
     Artifact,
     RenderContext,
     label_value,
+    registry_volume,
     yaml_artifact,
 )
 from modelspec.generate.kubernetes import REGISTRY_MOUNT
@@ -62,7 +63,6 @@ __all__ = [
     "WORK_MOUNT",
     "deploy_manifests",
     "manifest_parameter",
-    "registry_volume",
     "render_workflow",
     "workflow",
 ]
@@ -77,14 +77,6 @@ WORK_SIZE = "1Gi"
 APPLY_TEMPLATE = "apply-manifest"
 _PLACEHOLDER_DIGEST = "sha256:" + "0" * 64
 _NAME_INVALID = re.compile(r"[^a-z0-9-]+")
-
-
-def registry_volume(registry_uri: str) -> tuple[str, str] | None:
-    """(claim, sub-path in it) when registry.uri is `pvc://<claim>[/<sub>]`; None otherwise."""
-    if not registry_uri.startswith("pvc://"):
-        return None
-    claim, _, sub = registry_uri.removeprefix("pvc://").partition("/")
-    return (claim, sub.strip("/")) if claim else None
 
 
 def deploy_manifests(

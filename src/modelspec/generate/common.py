@@ -17,6 +17,7 @@ __all__ = [
     "dump_yaml",
     "label_value",
     "quantity",
+    "registry_volume",
     "safe_join",
     "yaml_artifact",
 ]
@@ -49,6 +50,14 @@ class RenderContext:
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
             raise ValueError(f"unknown pipeline engine {self.engine!r}; expected one of {ENGINES}")
+
+
+def registry_volume(registry_uri: str) -> tuple[str, str] | None:
+    """(claim, sub-path in it) when registry.uri is `pvc://<claim>[/<sub>]`; None otherwise."""
+    if not registry_uri.startswith("pvc://"):
+        return None
+    claim, _, sub = registry_uri.removeprefix("pvc://").partition("/")
+    return (claim, sub.strip("/")) if claim else None
 
 
 def safe_join(*parts: str) -> str:

@@ -13,9 +13,9 @@ from modelspec.compile.graph import Resource
 from modelspec.compile.roles import Role
 from modelspec.compile.views import ModelView
 from modelspec.errors import UserError
-from modelspec.generate.argo import DATA_CLAIM, DEPLOY_STEP, PIPELINE_STEPS, registry_volume
+from modelspec.generate.argo import DATA_CLAIM, DEPLOY_STEP, PIPELINE_STEPS
 from modelspec.generate.bundle import brace_safe_json, bundle_files, data_path
-from modelspec.generate.common import Artifact, RenderContext, safe_join
+from modelspec.generate.common import Artifact, RenderContext, registry_volume, safe_join
 from modelspec.generate.kubernetes import REGISTRY_MOUNT
 
 __all__ = [

@@ -10,7 +10,13 @@ from typing import Any
 from modelspec.compile.graph import Resource
 from modelspec.compile.roles import Role
 from modelspec.compile.views import DeploymentView, ModelView, TargetView
-from modelspec.generate.common import MANAGED_BY, RenderContext, label_value, quantity
+from modelspec.generate.common import (
+    MANAGED_BY,
+    RenderContext,
+    label_value,
+    quantity,
+    registry_volume,
+)
 
 __all__ = ["ServingView", "deployment_view", "model_annotations", "require_ref"]
 
@@ -105,15 +111,14 @@ class ServingView:
     @property
     def registry_claim(self) -> str | None:
         """The PersistentVolumeClaim holding the registry, when registry_uri is `pvc://<claim>[/...]`."""
-        if not self.registry_uri.startswith("pvc://"):
-            return None
-        return self.registry_uri.removeprefix("pvc://").split("/", 1)[0] or None
+        volume = registry_volume(self.registry_uri)
+        return volume[0] if volume else None
 
     @property
     def registry_subpath(self) -> str:
         """The registry's folder inside its claim ("" at the claim's root)."""
-        rest = self.registry_uri.removeprefix("pvc://").split("/", 1)
-        return rest[1].strip("/") if len(rest) == 2 else ""
+        volume = registry_volume(self.registry_uri)
+        return volume[1] if volume else ""
 
     @property
     def resources(self) -> dict[str, dict[str, str]]:
